@@ -24,26 +24,27 @@ class ConfigError : public std::runtime_error {
 
 // A named shape with its multiplicity in a network (configs/shapes/<set>.json).
 struct ShapeEntry {
-  std::string shape;      // n32c256h56w56
-  std::string layer;      // layer name(s), informative
-  int count = 1;          // how many batch-norm layers of the network have this shape
+  std::string shape;  // n32c256h56w56
+  std::string layer;  // layer name(s), informative
+  int count = 1;      // how many batch-norm layers of the network have this shape
 };
 struct ShapeSet {
   std::string name, description;
+  std::string source;  // the network (and paper) the shapes were counted from
   std::vector<ShapeEntry> shapes;
 };
 
 struct CaseSpec {
   Problem problem;
-  int threads = 0;            // 0: the run's default
-  std::string shape_set;      // the named set the shape came from, if any
-  int layer_count = 1;        // multiplicity in that set's network
+  int threads = 0;        // 0: the run's default
+  std::string shape_set;  // the named set the shape came from, if any
+  int layer_count = 1;    // multiplicity in that set's network
 };
 
 struct MeasureSettings {
-  double warmup_s = 0.05;     // warm-up time per case
-  int repetitions = 10;       // samples kept
-  double min_time_s = 0.02;   // minimum time per sample; inner iterations sized to reach it
+  double warmup_s = 0.05;    // warm-up time per case
+  int repetitions = 10;      // samples kept
+  double min_time_s = 0.02;  // minimum time per sample; inner iterations sized to reach it
 };
 
 struct Config {
@@ -59,9 +60,15 @@ struct Config {
 
 // Loads configs/shapes/<name>.json relative to the config's directory (shapes_dir).
 ShapeSet load_shape_set(const std::string& shapes_dir, const std::string& name);
+// The names of the shape sets in shapes_dir (file stems of *.json), sorted; empty if none.
+std::vector<std::string> list_shape_sets(const std::string& shapes_dir);
+
+// The candidate closest to word by edit distance (first one on ties): "did you mean ...?".
+std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 // Throws ConfigError.
 Config load_config(const std::string& path);
-Config parse_config(const nlohmann::json& j, const std::string& source, const std::string& shapes_dir);
+Config parse_config(const nlohmann::json& j, const std::string& source,
+                    const std::string& shapes_dir);
 
 }  // namespace bnbench

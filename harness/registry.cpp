@@ -33,4 +33,11 @@ Registry& registry() {
   return *instance;
 }
 
+const std::vector<std::string>& configure_skipped_backends() {
+  static const std::vector<std::string> skipped = {
+#include "skipped_backends.inc"
+  };
+  return skipped;
+}
+
 }  // namespace bnbench

@@ -25,5 +25,7 @@ class Registry {
 
 // Every backend registered by the enabled impls/ folders (built once, on first use).
 Registry& registry();
+// Backends CMake left out at configure time, each as "name: reason".
+const std::vector<std::string>& configure_skipped_backends();
 
 }  // namespace bnbench

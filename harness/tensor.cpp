@@ -35,11 +35,11 @@ void Buffer::set(int64_t i, double v) {
 void Buffer::fill_nan() {
   if (dtype_ == DType::f32) {
     float* p = as<float>();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count_ >= (1 << 16))
     for (int64_t i = 0; i < count_; ++i) p[i] = std::numeric_limits<float>::quiet_NaN();
   } else {
     double* p = as<double>();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (count_ >= (1 << 16))
     for (int64_t i = 0; i < count_; ++i) p[i] = std::numeric_limits<double>::quiet_NaN();
   }
 }

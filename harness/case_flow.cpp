@@ -1,0 +1,146 @@
+// Case flow: supports? -> memory limit -> fresh tensors from the pristine inputs -> prepare ->
+// run once -> fetch -> compare with the shared reference -> measure (run mode).
+//
+// Invariant: each backend gets fresh tensors copied from the pristine inputs, with every output
+// it must write poisoned with NaN, so an output a backend forgot to write cannot pass.
+#include "case_flow.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "fill.h"
+
+namespace bnbench {
+
+namespace {
+
+std::string format_bytes(double b) {
+  char buf[32];
+  if (b >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  return buf;
+}
+
+// Copies the pristine inputs into a backend's tensors and poisons what the backend must write.
+void prepare_working_tensors(const Problem& p, const Tensors& pristine, Tensors& working) {
+  auto outputs = output_mask(p);
+  for (int i = 0; i < kTensorCount; ++i) {
+    Buffer& w = working.buffers[i];
+    if (w.empty()) continue;
+    const auto id = static_cast<TensorId>(i);
+    const bool aliases_input = p.inplace && (id == TensorId::y || id == TensorId::dx);
+    if (aliases_input) continue;
+    const bool in_out = id == TensorId::running_mean || id == TensorId::running_var;
+    if (outputs[i] && !in_out)
+      w.fill_nan();
+    else
+      w.copy_from(pristine.buffers[i]);
+  }
+}
+
+void restore_running_stats(const Tensors& pristine, Tensors& working) {
+  for (TensorId id : {TensorId::running_mean, TensorId::running_var})
+    if (!working[id].empty()) working[id].copy_from(pristine[id]);
+}
+
+}  // namespace
+
+std::string to_string(RunMode m) {
+  switch (m) {
+    case RunMode::list: return "list";
+    case RunMode::check: return "check";
+    case RunMode::run: return "run";
+  }
+  return "?";
+}
+
+const Tensors& ProblemData::inputs() {
+  if (!inputs_) {
+    omp_set_num_threads(threads_);
+    inputs_ = std::make_unique<Tensors>(allocate_tensors(p_));
+    fill_inputs(p_, seed_, *inputs_);
+  }
+  return *inputs_;
+}
+
+const Reference& ProblemData::reference() {
+  if (!reference_) {
+    omp_set_num_threads(threads_);
+    reference_ = std::make_unique<Reference>(compute_reference(p_, inputs()));
+  }
+  return *reference_;
+}
+
+size_t case_bytes(const Problem& p) { return 2 * tensor_bytes(p) + reference_bytes(p); }
+
+CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
+                    const CaseSettings& settings) {
+  using Clock = std::chrono::steady_clock;
+  const Problem& p = spec.problem;
+  CaseRecord rec;
+  rec.id = to_string(p);
+  rec.backend = backend.name();
+  rec.problem = p;
+  rec.threads = settings.threads;
+  rec.seed = settings.seed;
+  rec.shape_set = spec.shape_set;
+  rec.layer_count = spec.layer_count;
+  const std::string invalid = validate(p);
+  if (!invalid.empty()) {
+    rec.status = Verdict::error;
+    rec.reason = "invalid problem: " + invalid;
+    return rec;
+  }
+  rec.bytes_moved = minimal_bytes(p);
+  Support support = backend.supports(p);
+  if (!support.ok) {
+    rec.status = Verdict::skipped;
+    rec.reason = support.reason;
+    return rec;
+  }
+  const size_t needed = case_bytes(p);
+  if (settings.max_memory_bytes && needed > settings.max_memory_bytes) {
+    rec.status = Verdict::skipped;
+    rec.reason = "needs " + format_bytes(static_cast<double>(needed)) + " (" +
+                 std::to_string(needed) + " bytes), over the memory limit of " +
+                 format_bytes(static_cast<double>(settings.max_memory_bytes)) + " (--max-memory)";
+    return rec;
+  }
+  try {
+    auto check_start = Clock::now();
+    const Tensors& pristine = data.inputs();
+    Tensors working = allocate_tensors(p);
+    prepare_working_tensors(p, pristine, working);
+    omp_set_num_threads(settings.threads);
+    auto instance = backend.prepare(p, working);
+    instance->run();
+    instance->sync();
+    instance->fetch();
+    rec.details = instance->details();
+    const Reference& ref = data.reference();
+    omp_set_num_threads(settings.default_threads);
+    rec.check = compare_outputs(p, pristine, working, ref);
+    rec.status = rec.check->verdict;
+    rec.reason = rec.check->reason;
+    rec.check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
+    if (settings.mode == RunMode::run) {
+      omp_set_num_threads(settings.threads);
+      Instance& inst = *instance;
+      rec.timing = measure(inst, settings.timing, [&] {
+        restore_running_stats(pristine, working);
+        inst.reset();
+      });
+    }
+  } catch (const std::exception& e) {
+    rec.status = Verdict::error;
+    rec.reason = e.what();
+  }
+  omp_set_num_threads(settings.default_threads);
+  return rec;
+}
+
+}  // namespace bnbench

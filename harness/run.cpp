@@ -1,0 +1,177 @@
+// Run: the per-case flow (see run.h), its backend selection and its memory limit.
+//
+// Invariant: inputs are filled and the reference computed once per problem and shared by every
+// backend; each backend gets fresh tensors copied from the pristine inputs, with every output it
+// must write poisoned with NaN, so an output a backend forgot to write cannot pass.
+#include "run.h"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+
+#include "fill.h"
+#include "reference.h"
+#include "sysinfo.h"
+
+namespace bnbench {
+
+namespace {
+
+int case_threads(const CaseSpec& spec, const RunOptions& options, int default_threads) {
+  if (options.threads > 0) return options.threads;
+  if (spec.threads > 0) return spec.threads;
+  return default_threads;
+}
+
+std::vector<const CaseSpec*> filtered_cases(const Config& config, const RunOptions& options) {
+  std::optional<std::regex> re;
+  if (options.filter) re.emplace(*options.filter);
+  std::vector<const CaseSpec*> out;
+  for (auto& spec : config.cases)
+    if (!re || std::regex_search(to_string(spec.problem), *re)) out.push_back(&spec);
+  return out;
+}
+
+std::vector<Backend*> backends_for(const Config& config, const RunOptions& options) {
+  return select_backends(registry(), options.backends.empty() ? config.backends : options.backends);
+}
+
+}  // namespace
+
+std::vector<Backend*> select_backends(const Registry& reg, const std::vector<std::string>& names) {
+  std::vector<Backend*> out;
+  if (names.empty()) {
+    for (auto& b : reg.all()) out.push_back(b.get());
+    return out;
+  }
+  for (auto& name : names) {
+    Backend* b = reg.find(name);
+    if (!b) {
+      std::string known;
+      for (auto& n : reg.names()) known += (known.empty() ? "" : ", ") + n;
+      throw std::invalid_argument("unknown backend '" + name + "' (known: " + known + ")");
+    }
+    if (std::find(out.begin(), out.end(), b) == out.end()) out.push_back(b);
+  }
+  return out;
+}
+
+size_t default_max_memory() {
+  return static_cast<size_t>(read_machine_info().memory_bytes * 0.6);
+}
+
+nlohmann::json run_header(const Config& config, const RunOptions& options,
+                          const std::vector<Backend*>& backends) {
+  nlohmann::json backend_list = nlohmann::json::array();
+  for (Backend* b : backends) {
+    BackendInfo info = b->info();
+    backend_list.push_back({{"name", info.name},
+                            {"description", info.description},
+                            {"version", info.version},
+                            {"device", info.device},
+                            {"extra", info.extra}});
+  }
+  nlohmann::json build = build_json();
+  return {{"tool", {{"name", "bnbench"}, {"version", build.value("version", "")}}},
+          {"build", build},
+          {"machine", to_json(read_machine_info())},
+          {"config",
+           {{"path", config.path},
+            {"name", config.name},
+            {"description", config.description},
+            {"seed", options.seed.value_or(config.seed)},
+            {"case_count", config.cases.size()},
+            {"raw", config.raw}}},
+          {"settings",
+           {{"threads", options.threads},
+            {"filter", options.filter.value_or("")},
+            {"max_memory_bytes", options.max_memory_bytes ? options.max_memory_bytes
+                                                          : default_max_memory()}}},
+          {"backends", backend_list},
+          {"expectations", options.expectations ? options.expectations->path() : ""}};
+}
+
+std::vector<ListedCase> list_cases(const Config& config, const RunOptions& options) {
+  auto backends = backends_for(config, options);
+  const int default_threads = omp_get_max_threads();
+  std::vector<ListedCase> out;
+  for (const CaseSpec* spec : filtered_cases(config, options))
+    for (Backend* b : backends) {
+      ListedCase lc;
+      lc.id = to_string(spec->problem);
+      lc.backend = b->name();
+      lc.threads = case_threads(*spec, options, default_threads);
+      std::string invalid = validate(spec->problem);
+      Support s = invalid.empty() ? b->supports(spec->problem) : Support::no(invalid);
+      lc.supported = s.ok;
+      lc.reason = s.reason;
+      out.push_back(lc);
+    }
+  return out;
+}
+
+RunSummary run_sweep(const Config& config, const RunOptions& options,
+                     const std::vector<Reporter*>& reporters) {
+  auto backends = backends_for(config, options);
+  auto cases = filtered_cases(config, options);
+  const int default_threads = omp_get_max_threads();
+  const uint64_t seed = options.seed.value_or(config.seed);
+  const size_t max_memory = options.max_memory_bytes ? options.max_memory_bytes : default_max_memory();
+  TimingSettings timing;
+  timing.warmup_s = config.measure.warmup_s;
+  timing.repetitions = config.measure.repetitions;
+  timing.min_time_s = config.measure.min_time_s;
+  if (options.timing) timing = *options.timing;
+
+  RunContext context;
+  context.mode = to_string(options.mode);
+  context.command_line = options.command_line;
+  context.config_path = config.path;
+  context.case_count = cases.size() * backends.size();
+  context.header = run_header(config, options, backends);
+  context.header["settings"]["timing"] = {{"warmup_s", timing.warmup_s},
+                                          {"repetitions", timing.repetitions},
+                                          {"min_time_s", timing.min_time_s}};
+  context.hazards = options.mode == RunMode::run
+                        ? noise_hazards(read_machine_info(), options.threads ? options.threads
+                                                                             : default_threads)
+                        : std::vector<std::string>{};
+  for (Reporter* r : reporters) r->begin(context);
+
+  RunSummary summary;
+  summary.with_expectations = options.expectations != nullptr;
+  auto emit = [&](CaseRecord& rec) {
+    rec.command = repro_command(rec);
+    summary.add(rec.status);
+    if (options.expectations) {
+      rec.outcome = options.expectations->judge(rec.backend, rec.id, rec.status);
+      if (const Expectation* x = options.expectations->match(rec.backend, rec.id))
+        rec.expectation_why = x->why;
+      summary.add(*rec.outcome);
+    }
+    for (Reporter* r : reporters) r->case_done(rec);
+  };
+
+  CaseSettings settings;
+  settings.mode = options.mode;
+  settings.timing = timing;
+  settings.default_threads = default_threads;
+  settings.max_memory_bytes = max_memory;
+  settings.seed = seed;
+  for (const CaseSpec* spec : cases) {
+    settings.threads = case_threads(*spec, options, default_threads);
+    ProblemData data(spec->problem, seed, default_threads);
+    for (Backend* backend : backends) {
+      CaseRecord rec = run_case(*spec, *backend, data, settings);
+      emit(rec);
+    }
+  }
+  for (Reporter* r : reporters) r->end(summary);
+  return summary;
+}
+
+}  // namespace bnbench

@@ -1,0 +1,61 @@
+// The strip kernels' interface: how a kernel sees its rows and columns, and the table of entry
+// points one instruction set provides.
+//
+// Invariant: a kernel touches one column group (at most 64 contiguous floats per row, a masked
+// tail included) of the rows [q0, q1) of one strip, and keeps per-column results at
+// arrays[index + i]. Rows are enumerated (outer, inner) so that a channel plane cut into 64-float
+// pieces and a matrix of rows are the same thing to a kernel.
+#pragma once
+
+#include <cstdint>
+
+namespace bnbench::welford {
+
+// Row q = (q / inner_count, q % inner_count) starts at base + outer * outer_stride + inner *
+// inner_stride elements.
+struct Rows {
+  int64_t base = 0;
+  int64_t outer_count = 0, outer_stride = 0;
+  int64_t inner_count = 1, inner_stride = 0;
+  int64_t count() const { return outer_count * inner_count; }
+};
+
+struct Columns {
+  int64_t offset = 0;  // elements from a row's start to the group's first column
+  int width = 0;       // 1..64
+  int64_t index = 0;   // first entry of the group in the per-column arrays
+};
+
+constexpr int kMaxGroupWidth = 64;
+constexpr int kBlockRows = 16;  // longest float accumulation (rows) before a merge in double
+
+// Welford over the rows in blocks; each block is merged (Chan) into mean/m2, which already hold
+// `count` rows (count == 0: their contents are ignored).
+using StatsFn = void (*)(const float* x, const Rows& rows, int64_t q0, int64_t q1, Columns cols,
+                         double* mean, double* m2, int64_t count);
+// out = (in - mean) * scale + shift.
+using NormalizeFn = void (*)(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
+                             Columns cols, const float* mean, const float* scale,
+                             const float* shift);
+// sum_dy += sum dy, sum_dy_xhat += sum dy * (x - mean) * invstd, float blocks added into double.
+using BwdReduceFn = void (*)(const float* x, const float* dy, const Rows& rows, int64_t q0,
+                             int64_t q1, Columns cols, const float* mean, const float* invstd,
+                             double* sum_dy, double* sum_dy_xhat);
+// dx = a * dy + b * (x - mean) + c.
+using BwdApplyFn = void (*)(const float* x, const float* dy, float* dx, const Rows& rows,
+                            int64_t q0, int64_t q1, Columns cols, const float* mean, const float* a,
+                            const float* b, const float* c);
+
+// Entry points indexed by [vectors per row - 1] and, for writers, [streaming stores].
+struct KernelTable {
+  StatsFn stats[4];
+  NormalizeFn normalize[4][2];
+  BwdReduceFn bwd_reduce[4];
+  BwdApplyFn bwd_apply[4][2];
+  void (*store_fence)();
+};
+
+const KernelTable& portable_kernels();
+const KernelTable& avx512_kernels();
+
+}  // namespace bnbench::welford

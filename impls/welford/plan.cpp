@@ -1,0 +1,159 @@
+// Plan: the cache-aware cut of a problem into units and threads (see plan.h).
+//
+// Invariant: a unit's bytes are sized so that two units (the one being normalized and the next
+// one whose statistics are being gathered) stay in L2 when possible, else in the shared L3, so
+// that x and dy are read from memory once; only when even the narrowest unit cannot stay in cache
+// are units made wide for sequential access. Cache sizes are the project's reference machine's.
+#include "plan.h"
+
+#include <algorithm>
+#include <numeric>
+#include <cstdlib>
+
+namespace bnbench::welford {
+
+namespace {
+constexpr int64_t kL2Budget = 768 << 10;        // per core, of 1 MiB
+constexpr int64_t kL3Budget = 24 << 20;         // shared, of 32 MiB
+constexpr int64_t kStreamThreshold = 24 << 20;  // bytes touched beyond which outputs bypass caches
+constexpr int64_t kMaxUnitColumns = 1024;
+constexpr int64_t kChunkBytes = 16 << 10;  // interleaving step of the two units
+
+int64_t round_up(int64_t v, int64_t q) { return (v + q - 1) / q * q; }
+
+// Bytes one pass reads per element (x, or x and dy).
+int64_t read_bytes(const Problem& p) {
+  const bool reads_x_and_dy = is_backward(p.direction) && needs_reduction(p);
+  return reads_x_and_dy ? 8 : 4;
+}
+
+// Columns per unit for a band fold: the widest multiple of `quantum` such that two units fit
+// the budget; falling back from L2 to L3 to "no fit, go wide".
+int64_t band_columns(int64_t row_columns, int64_t column_bytes, int64_t quantum, bool reduces) {
+  const int64_t widest = std::max(quantum, kMaxUnitColumns / quantum * quantum);
+  int64_t cols = widest;
+  if (reduces) {
+    for (int64_t budget : {kL2Budget, kL3Budget}) {
+      const int64_t fit = budget / (2 * column_bytes) / quantum * quantum;
+      if (fit >= quantum) {
+        cols = std::min(fit, widest);
+        break;
+      }
+    }
+  }
+  return std::min(cols, round_up(row_columns, quantum));
+}
+
+void set_plane(const Problem& p, Plan& plan) {
+  const int64_t n = p.n, c = p.c, s = plan.spatial;
+  const int64_t main = s / kMaxGroupWidth * kMaxGroupWidth, tail = s - main;
+  plan.fold = Fold::plane;
+  plan.units = c;
+  plan.unit_offset = s;
+  if (main > 0)
+    plan.strips[plan.strip_count++] = {
+        {0, n, c * s, main / kMaxGroupWidth, kMaxGroupWidth}, kMaxGroupWidth, 0};
+  if (tail > 0)
+    plan.strips[plan.strip_count++] = {
+        {main, n, c * s, 1, 0}, static_cast<int>(tail), main > 0 ? kMaxGroupWidth : 0};
+  plan.unit_columns = (main > 0 ? kMaxGroupWidth : 0) + tail;
+}
+
+void set_band(const Problem& p, Plan& plan) {
+  const int64_t s = plan.spatial, c = p.c;
+  int64_t rows = p.n, quantum = 16;
+  plan.row_columns = c * s;
+  if (p.mode == Mode::spatial && p.layout == Layout::nhwc) {
+    rows = p.n * s;
+    plan.row_columns = c;
+    plan.fold = Fold::identity;
+  } else if (p.mode == Mode::spatial) {
+    plan.fold = s == 1 ? Fold::identity : Fold::group;
+    quantum = std::lcm(int64_t{16}, s);
+  } else {
+    plan.fold = p.layout == Layout::nhwc && s > 1 && c > 1 ? Fold::transpose : Fold::identity;
+  }
+  int64_t cols =
+      band_columns(plan.row_columns, rows * read_bytes(p), quantum, needs_reduction(p));
+  if (getenv("WELFORD_BAND")) cols = atoi(getenv("WELFORD_BAND"));
+  plan.units = (plan.row_columns + cols - 1) / cols;
+  plan.unit_offset = cols;
+  plan.unit_columns = cols;
+  plan.strips[plan.strip_count++] = {{0, rows, plan.row_columns, 1, 0}, static_cast<int>(cols), 0};
+}
+}  // namespace
+
+bool needs_reduction(const Problem& p) {
+  if (p.direction == Direction::fwd_training) return true;
+  if (p.direction == Direction::bwd) return !p.global_stats || p.affine;
+  return p.direction == Direction::bwd_data && !p.global_stats;
+}
+
+Plan make_plan(const Problem& p, int threads) {
+  Plan plan;
+  plan.threads = threads;
+  plan.channels = p.c;
+  plan.spatial = spatial_size(p);
+  if (p.mode == Mode::spatial && p.layout == Layout::nchw && plan.spatial >= 16)
+    set_plane(p, plan);
+  else
+    set_band(p, plan);
+
+  const int64_t elements = logical_elements(p);
+  const int64_t unit_bytes = elements / plan.units * read_bytes(p);
+  const bool balanced =
+      plan.units >= threads && (plan.units % threads == 0 || plan.units >= 4 * int64_t{threads});
+  const bool cached_apart = 2 * threads * unit_bytes <= kL3Budget;
+  plan.row_split = threads > 1 && (!balanced || (needs_reduction(p) && !cached_apart));
+
+  const int64_t touched = elements * 4 * (is_backward(p.direction) ? 3 : 2);
+  for (int i = 0; i < plan.strip_count; ++i) {
+    Strip& s = plan.strips[i];
+    s.chunk = round_up(std::max<int64_t>(kChunkBytes / (4 * s.width), 1), kBlockRows);
+    const Rows& r = s.rows;
+    const bool aligned = r.base % 16 == 0 && plan.unit_offset % 16 == 0 &&
+                         (r.outer_count == 1 || r.outer_stride % 16 == 0) &&
+                         (r.inner_count == 1 || r.inner_stride % 16 == 0);
+    s.stream = aligned && touched > kStreamThreshold;
+  }
+  return plan;
+}
+
+int strip_width(const Plan& plan, int s, int64_t u) {
+  if (plan.fold == Fold::plane) return plan.strips[s].width;
+  return static_cast<int>(std::min(plan.unit_columns, plan.row_columns - u * plan.unit_columns));
+}
+
+int64_t run_length(const Plan& plan) {
+  switch (plan.fold) {
+    case Fold::plane:
+      return plan.unit_columns;
+    case Fold::group:
+      return plan.spatial;
+    default:
+      return 1;
+  }
+}
+
+int64_t feature_of(const Plan& plan, int64_t u, int64_t j) {
+  const int64_t w = u * plan.unit_columns + j;
+  switch (plan.fold) {
+    case Fold::plane:
+      return u;
+    case Fold::identity:
+      return w;
+    case Fold::group:
+      return w / plan.spatial;
+    case Fold::transpose:
+      return (w % plan.channels) * plan.spatial + w / plan.channels;
+  }
+  return w;
+}
+
+void thread_rows(const Plan& plan, int s, int t, int64_t& begin, int64_t& end) {
+  const int64_t rows = plan.strips[s].rows.count();
+  begin = plan.row_split ? rows * t / plan.threads : 0;
+  end = plan.row_split ? rows * (t + 1) / plan.threads : rows;
+}
+
+}  // namespace bnbench::welford

@@ -1,0 +1,213 @@
+// Strip kernels: the per-element work of the welford backends, written once and instantiated for
+// a vector type V (Vec16 in portable C++, VecAvx512 with intrinsics) and P vectors per row.
+//
+// Invariant: no float accumulation runs longer than kBlockRows rows: each lane does Welford (or a
+// sum) over one block, and the block is merged into per-column double accumulators with exact
+// integer counts. Everything here is a template of V or always inlined, so the AVX-512 and the
+// portable instantiations never share machine code.
+#pragma once
+
+#include "chan.h"
+#include "kernel_table.h"
+
+namespace bnbench::welford {
+
+// 1 / k for the k-th Welford step of a block.
+inline constexpr float kInverse[kBlockRows + 1] = {
+    0.f,     1.f,      1.f / 2,  1.f / 3,  1.f / 4,  1.f / 5,  1.f / 6,  1.f / 7, 1.f / 8,
+    1.f / 9, 1.f / 10, 1.f / 11, 1.f / 12, 1.f / 13, 1.f / 14, 1.f / 15, 1.f / 16};
+
+class RowCursor {
+ public:
+  WELFORD_INLINE RowCursor(const Rows& rows, int64_t q)
+      : rows_(rows), outer_(q / rows.inner_count), inner_(q % rows.inner_count) {}
+  WELFORD_INLINE int64_t offset() const {
+    return rows_.base + outer_ * rows_.outer_stride + inner_ * rows_.inner_stride;
+  }
+  WELFORD_INLINE void next() {
+    if (++inner_ == rows_.inner_count) {
+      inner_ = 0;
+      ++outer_;
+    }
+  }
+
+ private:
+  const Rows& rows_;
+  int64_t outer_, inner_;
+};
+
+// Lanes valid in vector i of a group of P vectors `width` wide.
+template <int P>
+WELFORD_INLINE int lanes(int i, int width) {
+  return i < P - 1 ? 16 : width - 16 * (P - 1);
+}
+
+template <class V, int P>
+WELFORD_INLINE V load_lanes(const float* p, int i, int width) {
+  const int n = lanes<P>(i, width);
+  return n == 16 ? V::load(p + 16 * i) : V::load_first(p + 16 * i, n);
+}
+
+template <class V, int P, bool Stream>
+WELFORD_INLINE void store_lanes(float* p, int i, int width, V v) {
+  const int n = lanes<P>(i, width);
+  if (n < 16)
+    v.store_first(p + 16 * i, n);
+  else if (Stream)
+    v.stream(p + 16 * i);
+  else
+    v.store(p + 16 * i);
+}
+
+// Each block is shifted by its first row (x - shift is exact near the mean), so the float
+// Welford steps work on values of the size of the spread, not of the offset.
+template <class V, int P>
+void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Columns cols,
+                  double* mean, double* m2, int64_t count) {
+  alignas(64) float block_shift[16 * P], block_mean[16 * P], block_var[16 * P];
+  x += cols.offset;
+  RowCursor row(rows, q0);
+  for (int64_t q = q0; q < q1;) {
+    const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
+    V shift[P], m[P], s[P];  // per lane: mean and M2 / k of x - shift over the block
+    for (int i = 0; i < P; ++i) {
+      shift[i] = load_lanes<V, P>(x + row.offset(), i, cols.width);
+      m[i] = s[i] = V::zero();
+    }
+    row.next();
+    for (int k = 2; k <= block; ++k, row.next()) {
+      const V inv = V::broadcast(kInverse[k]);
+      const float* p = x + row.offset();
+      if (rows.inner_count == 1) __builtin_prefetch(p + 24 * rows.outer_stride, 0, 2);
+      for (int i = 0; i < P; ++i) {
+        const V v = load_lanes<V, P>(p, i, cols.width) - shift[i];
+        const V d = v - m[i];
+        m[i] = V::mul_add(d, inv, m[i]);
+        s[i] = V::mul_add(V::mul_sub(d, v - m[i], s[i]), inv, s[i]);
+      }
+    }
+    for (int i = 0; i < P; ++i) {
+      shift[i].store(block_shift + 16 * i);
+      m[i].store(block_mean + 16 * i);
+      s[i].store(block_var + 16 * i);
+    }
+    double* block_means = mean + cols.index;
+    double* block_m2s = m2 + cols.index;
+    if (count == 0) {
+      for (int j = 0; j < cols.width; ++j) {
+        block_means[j] = double(block_shift[j]) + double(block_mean[j]);
+        block_m2s[j] = double(block_var[j]) * block;
+      }
+    } else {
+      const ChanStep step = chan_step(count, block);
+      for (int j = 0; j < cols.width; ++j)
+        chan_apply(step, block_means[j], block_m2s[j],
+                   double(block_shift[j]) + double(block_mean[j]), double(block_var[j]) * block);
+    }
+    count += block;
+    q += block;
+  }
+}
+
+template <class V, int P, bool Stream>
+void normalize_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
+                      Columns cols, const float* mean, const float* scale, const float* shift) {
+  V mv[P], sv[P], bv[P];
+  for (int i = 0; i < P; ++i) {
+    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    sv[i] = load_lanes<V, P>(scale + cols.index, i, cols.width);
+    bv[i] = load_lanes<V, P>(shift + cols.index, i, cols.width);
+  }
+  in += cols.offset;
+  out += cols.offset;
+  RowCursor row(rows, q0);
+  for (int64_t q = q0; q < q1; ++q, row.next()) {
+    const int64_t o = row.offset();
+    for (int i = 0; i < P; ++i) {
+      const V v = load_lanes<V, P>(in + o, i, cols.width);
+      store_lanes<V, P, Stream>(out + o, i, cols.width, V::mul_add(v - mv[i], sv[i], bv[i]));
+    }
+  }
+}
+
+template <class V, int P>
+void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_t q0, int64_t q1,
+                       Columns cols, const float* mean, const float* invstd, double* sum_dy,
+                       double* sum_dy_xhat) {
+  alignas(64) float block_dy[16 * P], block_dy_xhat[16 * P];
+  V mv[P], iv[P];
+  for (int i = 0; i < P; ++i) {
+    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    iv[i] = load_lanes<V, P>(invstd + cols.index, i, cols.width);
+  }
+  x += cols.offset;
+  dy += cols.offset;
+  RowCursor row(rows, q0);
+  for (int64_t q = q0; q < q1;) {
+    const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
+    V sd[P], sx[P];
+    for (int i = 0; i < P; ++i) sd[i] = sx[i] = V::zero();
+    for (int k = 0; k < block; ++k, row.next()) {
+      const int64_t o = row.offset();
+      for (int i = 0; i < P; ++i) {
+        const V g = load_lanes<V, P>(dy + o, i, cols.width);
+        sd[i] = sd[i] + g;
+        const V xc = load_lanes<V, P>(x + o, i, cols.width) - mv[i];
+        sx[i] = V::mul_add(g, xc * iv[i], sx[i]);
+      }
+    }
+    for (int i = 0; i < P; ++i) {
+      sd[i].store(block_dy + 16 * i);
+      sx[i].store(block_dy_xhat + 16 * i);
+    }
+    for (int j = 0; j < cols.width; ++j) {
+      sum_dy[cols.index + j] += block_dy[j];
+      sum_dy_xhat[cols.index + j] += block_dy_xhat[j];
+    }
+    q += block;
+  }
+}
+
+template <class V, int P, bool Stream>
+void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& rows, int64_t q0,
+                      int64_t q1, Columns cols, const float* mean, const float* a, const float* b,
+                      const float* c) {
+  V mv[P], av[P], bv[P], cv[P];
+  for (int i = 0; i < P; ++i) {
+    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    av[i] = load_lanes<V, P>(a + cols.index, i, cols.width);
+    bv[i] = load_lanes<V, P>(b + cols.index, i, cols.width);
+    cv[i] = load_lanes<V, P>(c + cols.index, i, cols.width);
+  }
+  x += cols.offset;
+  dy += cols.offset;
+  dx += cols.offset;
+  RowCursor row(rows, q0);
+  for (int64_t q = q0; q < q1; ++q, row.next()) {
+    const int64_t o = row.offset();
+    for (int i = 0; i < P; ++i) {
+      const V xc = load_lanes<V, P>(x + o, i, cols.width) - mv[i];
+      const V g = load_lanes<V, P>(dy + o, i, cols.width);
+      store_lanes<V, P, Stream>(dx + o, i, cols.width,
+                                V::mul_add(av[i], g, V::mul_add(bv[i], xc, cv[i])));
+    }
+  }
+}
+
+template <class V>
+KernelTable make_kernel_table() {
+  return {{&stats_kernel<V, 1>, &stats_kernel<V, 2>, &stats_kernel<V, 3>, &stats_kernel<V, 4>},
+          {{&normalize_kernel<V, 1, false>, &normalize_kernel<V, 1, true>},
+           {&normalize_kernel<V, 2, false>, &normalize_kernel<V, 2, true>},
+           {&normalize_kernel<V, 3, false>, &normalize_kernel<V, 3, true>},
+           {&normalize_kernel<V, 4, false>, &normalize_kernel<V, 4, true>}},
+          {&bwd_reduce_kernel<V, 1>, &bwd_reduce_kernel<V, 2>, &bwd_reduce_kernel<V, 3>,
+           &bwd_reduce_kernel<V, 4>},
+          {{&bwd_apply_kernel<V, 1, false>, &bwd_apply_kernel<V, 1, true>},
+           {&bwd_apply_kernel<V, 2, false>, &bwd_apply_kernel<V, 2, true>},
+           {&bwd_apply_kernel<V, 3, false>, &bwd_apply_kernel<V, 3, true>},
+           {&bwd_apply_kernel<V, 4, false>, &bwd_apply_kernel<V, 4, true>}},
+          &V::store_fence};
+}
+
+}  // namespace bnbench::welford

@@ -1,0 +1,286 @@
+// WelfordInstance: the threaded, pipelined pass over units and the per-feature finalization.
+//
+// Invariant: every statistic is merged in a fixed order (blocks in row order, then threads
+// 0..T-1, then a pairwise tree over a feature's columns), so results depend only on the problem
+// and the thread count. NaN and Inf are never clamped away: a non-finite value in a channel makes
+// its statistics NaN in training and flows into y, dx, dgamma and dbeta.
+#include "welford_instance.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bnbench::welford {
+
+namespace {
+float* data_of(Tensors& t, TensorId id) { return t[id].empty() ? nullptr : t[id].as<float>(); }
+
+double inverse_std(double var, double eps) {
+  return var + eps == 0 ? 0.0 : 1.0 / std::sqrt(var + eps);
+}
+}  // namespace
+
+WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable& kernels,
+                                 int threads)
+    : p_(p),
+      plan_(make_plan(p, threads)),
+      kernels_(kernels),
+      reduces_(needs_reduction(p)),
+      x_(data_of(t, TensorId::x)),
+      y_(data_of(t, TensorId::y)),
+      dy_(data_of(t, TensorId::dy)),
+      dx_(data_of(t, TensorId::dx)),
+      gamma_(data_of(t, TensorId::gamma)),
+      beta_(data_of(t, TensorId::beta)),
+      running_mean_(data_of(t, TensorId::running_mean)),
+      running_var_(data_of(t, TensorId::running_var)),
+      save_mean_(data_of(t, TensorId::save_mean)),
+      save_var_(data_of(t, TensorId::save_var)),
+      dgamma_(data_of(t, TensorId::dgamma)),
+      dbeta_(data_of(t, TensorId::dbeta)),
+      scratch_(threads) {
+  const size_t cols = static_cast<size_t>(plan_.unit_columns);
+  for (Scratch& s : scratch_) {
+    s.acc_a.resize(cols);
+    s.acc_b.resize(cols);
+    s.reduce_mean.resize(cols);
+    s.reduce_invstd.resize(cols);
+    s.mean.resize(cols);
+    s.a.resize(cols);
+    s.b.resize(cols);
+    s.c.resize(cols);
+    s.moments.resize(cols);
+  }
+}
+
+void WelfordInstance::run() {
+#pragma omp parallel num_threads(plan_.threads)
+  work(omp_get_thread_num());
+}
+
+int64_t WelfordInstance::columns_of(int64_t u) const {
+  return plan_.fold == Fold::plane ? plan_.unit_columns : strip_width(plan_, 0, u);
+}
+
+// Unit split: thread t pipelines its own units. Row split: all threads walk every unit, each on
+// its share of the rows, and meet at finish_reduce.
+void WelfordInstance::work(int t) {
+  Scratch& own = scratch_[t];
+  const int64_t units = plan_.units, threads = plan_.threads;
+  const int64_t u0 = plan_.row_split ? 0 : units * t / threads;
+  const int64_t u1 = plan_.row_split ? units : units * (t + 1) / threads;
+  if (u0 >= u1) return;
+  if (reduces_) {
+    begin_reduce(own, u0);
+    for (int s = 0; s < plan_.strip_count; ++s) {
+      int64_t begin, end;
+      thread_rows(plan_, s, t, begin, end);
+      reduce_step(own, u0, s, begin, end, 0);
+    }
+    finish_reduce(t, u0);
+  } else {
+    set_apply_params(u0, own);
+  }
+  const Scratch& params = scratch_[reduces_ ? first_contributor(t) : t];
+  for (int64_t u = u0; u < u1; ++u) {
+    const bool next = u + 1 < u1;
+    if (next && reduces_) begin_reduce(own, u + 1);
+    for (int s = 0; s < plan_.strip_count; ++s) {
+      int64_t begin, end;
+      thread_rows(plan_, s, t, begin, end);
+      for (int64_t q = begin; q < end; q += plan_.strips[s].chunk) {
+        const int64_t q_end = std::min(q + plan_.strips[s].chunk, end);
+        if (next && reduces_) reduce_step(own, u + 1, s, q, q_end, q - begin);
+        apply_step(params, u, s, q, q_end);
+      }
+    }
+    if (next && reduces_) finish_reduce(t, u + 1);
+    if (next && !reduces_) set_apply_params(u + 1, own);
+  }
+  kernels_.store_fence();
+}
+
+void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
+  if (p_.direction == Direction::fwd_training) return;  // the first block overwrites
+  const float* mean = p_.global_stats ? running_mean_ : save_mean_;
+  const float* var = p_.global_stats ? running_var_ : save_var_;
+  const int64_t cols = columns_of(u);
+  for (int64_t j = 0; j < cols; ++j) {
+    const int64_t f = feature_of(plan_, u, j);
+    own.acc_a[j] = own.acc_b[j] = 0;
+    own.reduce_mean[j] = mean[f];
+    own.reduce_invstd[j] = static_cast<float>(inverse_std(var[f], p_.eps));
+  }
+}
+
+void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1,
+                                  int64_t done) {
+  const Strip& strip = plan_.strips[s];
+  Rows rows = strip.rows;
+  rows.base += u * plan_.unit_offset;
+  const int width = strip_width(plan_, s, u);
+  for (int g = 0; g < width; g += kMaxGroupWidth) {
+    const Columns cols{g, std::min(kMaxGroupWidth, width - g), strip.index + g};
+    const int vectors = (cols.width + 15) / 16 - 1;
+    if (p_.direction == Direction::fwd_training)
+      kernels_.stats[vectors](x_, rows, q0, q1, cols, own.acc_a.data(), own.acc_b.data(), done);
+    else
+      kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce_mean.data(),
+                                   own.reduce_invstd.data(), own.acc_a.data(), own.acc_b.data());
+  }
+}
+
+void WelfordInstance::apply_step(const Scratch& params, int64_t u, int s, int64_t q0, int64_t q1) {
+  const Strip& strip = plan_.strips[s];
+  Rows rows = strip.rows;
+  rows.base += u * plan_.unit_offset;
+  const int width = strip_width(plan_, s, u);
+  const bool backward = is_backward(p_.direction);
+  for (int g = 0; g < width; g += kMaxGroupWidth) {
+    const Columns cols{g, std::min(kMaxGroupWidth, width - g), strip.index + g};
+    const int vectors = (cols.width + 15) / 16 - 1;
+    if (backward && !p_.global_stats)
+      kernels_.bwd_apply[vectors][strip.stream](x_, dy_, dx_, rows, q0, q1, cols,
+                                                params.mean.data(), params.a.data(),
+                                                params.b.data(), params.c.data());
+    else
+      kernels_.normalize[vectors][strip.stream](backward ? dy_ : x_, backward ? dx_ : y_, rows, q0,
+                                                q1, cols, params.mean.data(), params.a.data(),
+                                                params.c.data());
+  }
+}
+
+void WelfordInstance::finish_reduce(int t, int64_t u) {
+  const bool training = p_.direction == Direction::fwd_training;
+  if (!plan_.row_split) {
+    training ? finalize_stats(t, u, scratch_[t]) : finalize_grads(t, u, scratch_[t]);
+    return;
+  }
+#pragma omp barrier
+  if (t == 0) training ? finalize_stats(t, u, scratch_[0]) : finalize_grads(t, u, scratch_[0]);
+#pragma omp barrier
+}
+
+// Column moments (threads merged in order), then a pairwise tree per feature.
+void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
+  Moments* moments = out.moments.data();
+  for (int s = 0; s < plan_.strip_count; ++s) {
+    const int64_t first = plan_.strips[s].index, width = strip_width(plan_, s, u);
+    for (int64_t j = first; j < first + width; ++j) moments[j] = {};
+    for (int c = first_contributor(t); c <= last_contributor(t); ++c) {
+      int64_t begin, end;
+      thread_rows(plan_, s, c, begin, end);
+      const Scratch& part = scratch_[c];
+      for (int64_t j = first; j < first + width; ++j)
+        moments[j] = chan_merge(moments[j], {end - begin, part.acc_a[j], part.acc_b[j]});
+    }
+  }
+  const int64_t cols = columns_of(u), run = run_length(plan_);
+  const double m = p_.momentum;
+  for (int64_t j0 = 0; j0 < cols; j0 += run) {
+    const int64_t f = feature_of(plan_, u, j0);
+    Moments total = merge_tree(moments + j0, run);
+    if (!std::isfinite(total.m2)) total = plain_moments(u, j0, run);
+    const double n = static_cast<double>(total.count), mean = total.mean;
+    double var = total.m2 / n;
+    if (var < 0) var = 0;  // rounding only; NaN stays NaN
+    const double invstd = inverse_std(var, p_.eps);
+    save_mean_[f] = static_cast<float>(mean);
+    save_var_[f] = static_cast<float>(var);
+    if (running_mean_) {
+      running_mean_[f] = static_cast<float>((1 - m) * running_mean_[f] + m * mean);
+      running_var_[f] = static_cast<float>((1 - m) * running_var_[f] + m * var * n / (n - 1));
+    }
+    const double gamma = gamma_ ? gamma_[f] : 1.0;
+    const float shift = beta_ ? beta_[f] : 0.0f;
+    for (int64_t j = j0; j < j0 + run; ++j) {
+      out.mean[j] = static_cast<float>(mean);
+      out.a[j] = static_cast<float>(gamma * invstd);
+      out.c[j] = shift;
+    }
+  }
+}
+
+// dx = k * dy - k * invstd * dgamma / M * (x - mean) - k * dbeta / M with k = gamma * invstd
+// (training statistics), or dx = k * dy with global statistics.
+void WelfordInstance::finalize_grads(int t, int64_t u, Scratch& out) {
+  const int64_t cols = columns_of(u), run = run_length(plan_);
+  const double reduction = static_cast<double>(reduction_size(p_));
+  const float* mean = p_.global_stats ? running_mean_ : save_mean_;
+  const float* var = p_.global_stats ? running_var_ : save_var_;
+  for (int64_t j0 = 0; j0 < cols; j0 += run) {
+    double sum_dy = 0, dgamma = 0;
+    for (int c = first_contributor(t); c <= last_contributor(t); ++c)
+      for (int64_t j = j0; j < j0 + run; ++j) {
+        sum_dy += scratch_[c].acc_a[j];
+        dgamma += scratch_[c].acc_b[j];
+      }
+    const int64_t f = feature_of(plan_, u, j0);
+    const double invstd = inverse_std(var[f], p_.eps);
+    if (dgamma_) {
+      dgamma_[f] = static_cast<float>(dgamma);
+      dbeta_[f] = static_cast<float>(sum_dy);
+    }
+    const double k = (gamma_ ? gamma_[f] : 1.0) * invstd;
+    for (int64_t j = j0; j < j0 + run; ++j) {
+      out.mean[j] = p_.global_stats ? 0.0f : mean[f];
+      out.a[j] = static_cast<float>(k);
+      out.b[j] = static_cast<float>(-k * invstd * dgamma / reduction);
+      out.c[j] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
+    }
+  }
+}
+
+// Inference (y = (x - rm) * gamma * invstd_r + beta) and backward with global statistics and no
+// affine gradients (dx = gamma * invstd_r * dy): parameters known before the pass.
+void WelfordInstance::set_apply_params(int64_t u, Scratch& out) {
+  const bool forward = p_.direction == Direction::fwd_inference;
+  const int64_t cols = columns_of(u);
+  for (int64_t j = 0; j < cols; ++j) {
+    const int64_t f = feature_of(plan_, u, j);
+    const double invstd = inverse_std(running_var_[f], p_.eps);
+    out.mean[j] = forward ? running_mean_[f] : 0.0f;
+    out.a[j] = static_cast<float>((gamma_ ? gamma_[f] : 1.0) * invstd);
+    out.c[j] = forward && beta_ ? beta_[f] : 0.0f;
+  }
+}
+
+// Calls f(x) for every element of the columns [j0, j0 + run) of unit u.
+template <class F>
+void WelfordInstance::for_each_x(int64_t u, int64_t j0, int64_t run, F f) const {
+  for (int s = 0; s < plan_.strip_count; ++s) {
+    const Strip& strip = plan_.strips[s];
+    const int64_t first = std::max<int64_t>(j0, strip.index);
+    const int64_t last = std::min<int64_t>(j0 + run, strip.index + strip_width(plan_, s, u));
+    const Rows& r = strip.rows;
+    for (int64_t i = 0; i < r.outer_count; ++i)
+      for (int64_t k = 0; k < r.inner_count; ++k)
+        for (int64_t j = first; j < last; ++j)
+          f(x_[r.base + u * plan_.unit_offset + i * r.outer_stride + k * r.inner_stride + j -
+               strip.index]);
+  }
+}
+
+// The exceptional path: M2 not finite means NaN, Inf or overflow in the feature's data. The
+// statistics are then recomputed in double, two passes, exactly as the reference defines them
+// (+Inf data: mean +Inf, variance NaN; finite data whose M2 overflowed float: exact in double).
+Moments WelfordInstance::plain_moments(int64_t u, int64_t j0, int64_t run) const {
+  Moments m;
+  for_each_x(u, j0, run, [&](float v) {
+    m.mean += v;
+    ++m.count;
+  });
+  m.mean /= static_cast<double>(m.count);
+  for_each_x(u, j0, run, [&](float v) { m.m2 += (v - m.mean) * (v - m.mean); });
+  return m;
+}
+
+nlohmann::json WelfordInstance::details() const {
+  static const char* const kFolds[] = {"plane", "identity", "group", "transpose"};
+  return {{"fold", kFolds[static_cast<int>(plan_.fold)]}, {"units", plan_.units},
+          {"unit_columns", plan_.unit_columns},           {"row_split", plan_.row_split},
+          {"streaming_stores", plan_.strips[0].stream},   {"threads", plan_.threads}};
+}
+
+}  // namespace bnbench::welford

@@ -1,0 +1,62 @@
+// WelfordInstance: one prepared problem for the welford backends; run() is the timed pass.
+//
+// Invariant: run() allocates nothing and reads x (and dy) from memory once wherever a unit fits
+// in cache: each thread gathers the statistics of unit u + 1 in step with normalizing unit u.
+// Results are written straight into the harness tensors in canonical conventions (save_var
+// biased, running_var with M / (M - 1), features in canonical order).
+#pragma once
+
+#include <vector>
+
+#include "backend.h"
+#include "chan.h"
+#include "kernel_table.h"
+#include "plan.h"
+
+namespace bnbench::welford {
+
+class WelfordInstance final : public Instance {
+ public:
+  WelfordInstance(const Problem& p, Tensors& t, const KernelTable& kernels, int threads);
+  void run() override;
+  nlohmann::json details() const override;
+
+ private:
+  // Per thread. acc_a/acc_b per column: mean and M2 (statistics) or sum dy and
+  // sum dy * xhat (backward, with reduce_mean and reduce_invstd of the unit being reduced). The
+  // apply parameters: out = a * dy + b * (x - mean) + c, or (in - mean) * a + c for the normalize
+  // kernel.
+  struct Scratch {
+    std::vector<double> acc_a, acc_b;
+    std::vector<float> reduce_mean, reduce_invstd;
+    std::vector<float> mean, a, b, c;
+    std::vector<Moments> moments;
+  };
+
+  void work(int t);
+  void begin_reduce(Scratch& own, int64_t u);
+  void reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1, int64_t done);
+  void apply_step(const Scratch& params, int64_t u, int s, int64_t q0, int64_t q1);
+  void finish_reduce(int t, int64_t u);
+  void finalize_stats(int t, int64_t u, Scratch& out);
+  void finalize_grads(int t, int64_t u, Scratch& out);
+  void set_apply_params(int64_t u, Scratch& out);
+  template <class F>
+  void for_each_x(int64_t u, int64_t j0, int64_t run, F f) const;
+  Moments plain_moments(int64_t u, int64_t j0, int64_t run) const;
+  int64_t columns_of(int64_t u) const;
+  // The threads whose accumulators hold a share of unit u: all in a row split, else t.
+  int first_contributor(int t) const { return plan_.row_split ? 0 : t; }
+  int last_contributor(int t) const { return plan_.row_split ? plan_.threads - 1 : t; }
+
+  Problem p_;
+  Plan plan_;
+  const KernelTable& kernels_;
+  bool reduces_;
+  float *x_, *y_, *dy_, *dx_;
+  const float *gamma_, *beta_;
+  float *running_mean_, *running_var_, *save_mean_, *save_var_, *dgamma_, *dbeta_;
+  std::vector<Scratch> scratch_;
+};
+
+}  // namespace bnbench::welford
