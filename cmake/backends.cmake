@@ -48,3 +48,13 @@ function(bnbench_finish_registry)
     target_link_libraries(bnbench_registry PUBLIC bnbench_backend_${n})
   endforeach()
 endfunction()
+
+# bnbench_backend_option(NAME OPTION DOC): declares OPTION (AUTO/ON/OFF) and, when it is OFF,
+# records the skip and leaves the calling impls/ folder (a macro, so return() applies there).
+macro(bnbench_backend_option name option doc)
+  bnbench_dependency_option(${option} "${doc}")
+  if(${option} STREQUAL "OFF")
+    bnbench_skip_backend(${name} ${option} "${option}=OFF")
+    return()
+  endif()
+endmacro()

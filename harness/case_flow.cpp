@@ -77,11 +77,9 @@ const Reference& ProblemData::reference() {
 
 size_t case_bytes(const Problem& p) { return 2 * tensor_bytes(p) + reference_bytes(p); }
 
-CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
-                    const CaseSettings& settings) {
-  using Clock = std::chrono::steady_clock;
+bool open_case(const CaseSpec& spec, const Backend& backend, const CaseSettings& settings,
+               CaseRecord& rec) {
   const Problem& p = spec.problem;
-  CaseRecord rec;
   rec.id = to_string(p);
   rec.backend = backend.name();
   rec.problem = p;
@@ -93,14 +91,14 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
   if (!invalid.empty()) {
     rec.status = Verdict::error;
     rec.reason = "invalid problem: " + invalid;
-    return rec;
+    return false;
   }
   rec.bytes_moved = minimal_bytes(p);
   Support support = backend.supports(p);
   if (!support.ok) {
     rec.status = Verdict::skipped;
     rec.reason = support.reason;
-    return rec;
+    return false;
   }
   const size_t needed = case_bytes(p);
   if (settings.max_memory_bytes && needed > settings.max_memory_bytes) {
@@ -108,8 +106,17 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
     rec.reason = "needs " + format_bytes(static_cast<double>(needed)) + " (" +
                  std::to_string(needed) + " bytes), over the memory limit of " +
                  format_bytes(static_cast<double>(settings.max_memory_bytes)) + " (--max-memory)";
-    return rec;
+    return false;
   }
+  return true;
+}
+
+CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
+                    const CaseSettings& settings) {
+  using Clock = std::chrono::steady_clock;
+  const Problem& p = spec.problem;
+  CaseRecord rec;
+  if (!open_case(spec, backend, settings, rec)) return rec;
   try {
     auto check_start = Clock::now();
     const Tensors& pristine = data.inputs();

@@ -44,6 +44,12 @@ struct CaseSettings {
 // Bytes the harness needs to check and time one case (tensors twice plus the reference).
 size_t case_bytes(const Problem& p);
 
+// A case up to the decision to run its backend: sets the record's identity fields and returns
+// true when the backend must run; otherwise the record is final (invalid problem: ERROR;
+// unsupported or over the memory limit: SKIPPED) and nothing was computed. run_case starts here.
+bool open_case(const CaseSpec& spec, const Backend& backend, const CaseSettings& settings,
+               CaseRecord& rec);
+
 CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
                     const CaseSettings& settings);
 

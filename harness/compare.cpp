@@ -337,13 +337,22 @@ std::string to_string(Verdict v) {
       return "ERROR";
     case Verdict::skipped:
       return "SKIPPED";
+    case Verdict::crashed:
+      return "CRASHED";
+    case Verdict::timeout:
+      return "TIMEOUT";
   }
   return "?";
 }
 
+bool is_failure(Verdict v) {
+  return v == Verdict::failed || v == Verdict::error || v == Verdict::crashed ||
+         v == Verdict::timeout;
+}
+
 std::optional<Verdict> parse_verdict(const std::string& s) {
   for (Verdict v : {Verdict::passed, Verdict::warn, Verdict::mistrusted, Verdict::failed,
-                    Verdict::error, Verdict::skipped})
+                    Verdict::error, Verdict::skipped, Verdict::crashed, Verdict::timeout})
     if (to_string(v) == s) return v;
   return std::nullopt;
 }

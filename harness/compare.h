@@ -50,10 +50,15 @@
 
 namespace bnbench {
 
-// Order matters: a larger value is a worse verdict (used to pick the worst).
-enum class Verdict { passed, warn, mistrusted, failed, error, skipped };
-std::string to_string(Verdict v);  // PASSED, WARN, MISTRUSTED, FAILED, ERROR, SKIPPED
+// Order matters: a larger value is a worse verdict (used to pick the worst). CRASHED (the case's
+// child process died on a signal or exited without a record) and TIMEOUT (it ran past
+// --case-timeout) come only from isolated runs (isolate.h).
+enum class Verdict { passed, warn, mistrusted, failed, error, skipped, crashed, timeout };
+// PASSED, WARN, MISTRUSTED, FAILED, ERROR, SKIPPED, CRASHED, TIMEOUT
+std::string to_string(Verdict v);
 std::optional<Verdict> parse_verdict(const std::string& s);
+// FAILED, ERROR, CRASHED and TIMEOUT: the verdicts that fail a run.
+bool is_failure(Verdict v);
 
 struct TensorMetrics {
   std::string tensor;  // y, save_mean, ..., or y_transform (the elementwise layer)

@@ -13,7 +13,7 @@ namespace bnbench {
 
 namespace {
 bool passing(Verdict v) { return v == Verdict::passed || v == Verdict::warn; }
-bool failing(Verdict v) { return v == Verdict::failed || v == Verdict::error; }
+bool failing(Verdict v) { return is_failure(v); }
 }  // namespace
 
 std::string to_string(Outcome o) {

@@ -5,8 +5,10 @@
 // unwritable result path); input errors are found before anything runs.
 #include <CLI/CLI.hpp>
 #include <omp.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +19,8 @@
 #include "registry.h"
 #include "report_console.h"
 #include "report_json.h"
+#include "isolate.h"
+#include "resume.h"
 #include "run.h"
 #include "sysinfo.h"
 
@@ -39,6 +43,9 @@ struct CliArgs {
   int repetitions = 0;
   double min_time = -1, warmup = -1;
   bool quiet = false, verbose = false;
+  bool isolate = false;
+  double case_timeout = 0;  // 0: not given
+  std::string resume;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -82,7 +89,8 @@ std::string default_result_path(const Config& config) {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
   return "results/" + std::string(stamp) + "_" + sanitize(read_machine_info().hostname) + "_" +
-         sanitize(config.name.empty() ? "config" : config.name) + ".json";
+         sanitize(config.name.empty() ? "config" : config.name) + "_p" + std::to_string(getpid()) +
+         ".json";
 }
 
 Config config_from_args(const CliArgs& a) {
@@ -147,14 +155,30 @@ int do_list(const CliArgs& a, const std::string& cmd) {
   return 0;
 }
 
+// --isolate, and --case-timeout which implies it (isolate.h).
+void apply_isolation(const CliArgs& a, RunOptions& o) {
+  if (a.case_timeout != 0 && !(std::isfinite(a.case_timeout) && a.case_timeout > 0))
+    throw std::invalid_argument("--case-timeout must be a positive number of seconds");
+  o.isolate = a.isolate || a.case_timeout > 0;
+  if (o.isolate) o.case_timeout_s = a.case_timeout > 0 ? a.case_timeout : kDefaultCaseTimeoutS;
+}
+
 int do_sweep(const CliArgs& a, RunMode mode, const std::string& cmd) {
   Config config = config_from_args(a);
   RunOptions o = options_from_args(a, mode, cmd);
   apply_timing_overrides(a, config, o);
+  apply_isolation(a, o);
+  std::optional<ResumeFile> resume;
+  if (!a.resume.empty()) {
+    resume = ResumeFile::load(a.resume, to_string(mode), o.seed.value_or(config.seed));
+    o.resume = &*resume;
+    std::cout << "resume: " << resume->size() << " recorded cases of " << a.resume
+              << " are carried over, not run again\n";
+  }
   ConsoleReporter console(std::cout, a.quiet, a.verbose);
   std::vector<Reporter*> reporters{&console};
   std::unique_ptr<JsonReporter> json;
-  std::string out = a.out;
+  std::string out = a.out.empty() ? a.resume : a.out;
   if (out.empty() && mode == RunMode::run) out = default_result_path(config);
   if (!out.empty()) {
     if (std::filesystem::is_directory(out)) out += "/" + default_result_path(config).substr(8);
@@ -219,6 +243,13 @@ void add_common(CLI::App* sub, CliArgs& a, bool timing) {
     sub->add_option("--repetitions", a.repetitions, "Samples per case");
     sub->add_option("--min-time", a.min_time, "Minimum seconds per sample");
     sub->add_option("--warmup", a.warmup, "Warm-up seconds per case");
+    sub->add_flag("--isolate", a.isolate,
+                  "Each case in a child process: a crash or hang is that case's CRASHED/TIMEOUT");
+    sub->add_option("--case-timeout", a.case_timeout,
+                    "Isolated case time limit in seconds (implies --isolate; default 600)");
+    sub->add_option("--resume", a.resume,
+                    "Skip the cases RESULT.json recorded; write the whole sweep back to it "
+                    "(or to --out)");
   }
 }
 

@@ -70,6 +70,8 @@ void RunSummary::add(Verdict v) {
     case Verdict::failed: ++failed; break;
     case Verdict::skipped: ++skipped; break;
     case Verdict::error: ++errors; break;
+    case Verdict::crashed: ++crashed; break;
+    case Verdict::timeout: ++timeouts; break;
   }
 }
 
@@ -84,6 +86,10 @@ nlohmann::json to_json(const RunSummary& s) {
   nlohmann::json j = {{"passed", s.passed},   {"warned", s.warned},   {"mistrusted", s.mistrusted},
                       {"failed", s.failed},   {"skipped", s.skipped}, {"errors", s.errors},
                       {"total", s.total()}};
+  if (s.crashed || s.timeouts) {
+    j["crashed"] = s.crashed;
+    j["timeouts"] = s.timeouts;
+  }
   if (s.with_expectations) {
     j["expected_failures"] = s.expected_failures;
     j["unexpected_failures"] = s.unexpected_failures;

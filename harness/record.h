@@ -48,14 +48,19 @@ nlohmann::json to_json(const CaseRecord& r);
 
 struct RunSummary {
   int passed = 0, warned = 0, mistrusted = 0, failed = 0, skipped = 0, errors = 0;
+  int crashed = 0, timeouts = 0;  // isolated runs only (isolate.h)
   bool with_expectations = false;
   int expected_failures = 0, unexpected_failures = 0, unexpected_passes = 0;
   void add(Verdict v);
   void add(Outcome o);
-  int total() const { return passed + warned + mistrusted + failed + skipped + errors; }
-  // Without expectations any FAILED/ERROR fails the run; with them, only unexpected ones do.
+  int total() const {
+    return passed + warned + mistrusted + failed + skipped + errors + crashed + timeouts;
+  }
+  // Without expectations any FAILED/ERROR/CRASHED/TIMEOUT fails the run; with them, only
+  // unexpected ones do.
   bool ok() const {
-    return with_expectations ? unexpected_failures == 0 : failed == 0 && errors == 0;
+    return with_expectations ? unexpected_failures == 0
+                             : failed == 0 && errors == 0 && crashed == 0 && timeouts == 0;
   }
 };
 nlohmann::json to_json(const RunSummary& s);

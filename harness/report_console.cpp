@@ -32,7 +32,7 @@ void ConsoleReporter::begin(const RunContext& context) {
 
 void ConsoleReporter::case_done(const CaseRecord& r) {
   ++done_;
-  const bool bad = r.status == Verdict::failed || r.status == Verdict::error;
+  const bool bad = is_failure(r.status);
   const bool notable = bad || r.outcome == Outcome::unexpected_pass;
   if (quiet_ && !notable) return;
   std::ostringstream line;
@@ -68,6 +68,8 @@ void ConsoleReporter::end(const RunSummary& s) {
   if (s.warned) out_ << ", " << s.warned << " warned";
   if (s.mistrusted) out_ << ", " << s.mistrusted << " mistrusted";
   if (s.errors) out_ << ", " << s.errors << " errors";
+  if (s.crashed) out_ << ", " << s.crashed << " crashed";
+  if (s.timeouts) out_ << ", " << s.timeouts << " timed out";
   if (s.with_expectations)
     out_ << "; " << s.expected_failures << " expected failures, " << s.unexpected_failures
          << " unexpected failures, " << s.unexpected_passes << " unexpected passes";

@@ -15,6 +15,7 @@
 
 #include "fill.h"
 #include "reference.h"
+#include "isolate.h"
 #include "sysinfo.h"
 
 namespace bnbench {
@@ -76,7 +77,15 @@ nlohmann::json run_header(const Config& config, const RunOptions& options,
                             {"extra", info.extra}});
   }
   nlohmann::json build = build_json();
-  return {{"tool", {{"name", "bnbench"}, {"version", build.value("version", "")}}},
+  nlohmann::json run = nlohmann::json::object();
+  if (options.isolate) {
+    run["isolated"] = true;
+    run["case_timeout_s"] = options.case_timeout_s;
+  }
+  if (options.resume)
+    run["resumed_from"] = {{"path", options.resume->path()}, {"cases", options.resume->size()}};
+  return {{"run", run},
+          {"tool", {{"name", "bnbench"}, {"version", build.value("version", "")}}},
           {"build", build},
           {"machine", to_json(read_machine_info())},
           {"config",
@@ -166,7 +175,14 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
     settings.threads = case_threads(*spec, options, default_threads);
     ProblemData data(spec->problem, seed, default_threads);
     for (Backend* backend : backends) {
-      CaseRecord rec = run_case(*spec, *backend, data, settings);
+      const CaseRecord* done =
+          options.resume ? options.resume->find(to_string(spec->problem), backend->name(),
+                                                settings.threads)
+                         : nullptr;
+      CaseRecord rec = done ? *done
+                       : options.isolate
+                           ? run_case_isolated(*spec, *backend, data, settings, options.case_timeout_s)
+                           : run_case(*spec, *backend, data, settings);
       emit(rec);
     }
   }

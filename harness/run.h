@@ -21,6 +21,7 @@
 #include "record.h"
 #include "registry.h"
 #include "reporter.h"
+#include "resume.h"
 
 namespace bnbench {
 
@@ -34,6 +35,9 @@ struct RunOptions {
   std::optional<TimingSettings> timing;  // overrides the config's measure settings
   std::string command_line;
   const Expectations* expectations = nullptr;  // judge verdicts against a known list
+  bool isolate = false;                        // each case in a child process (isolate.h)
+  double case_timeout_s = 0;                   // isolated cases: 0 means no limit
+  const ResumeFile* resume = nullptr;          // cases carried over, not run again (resume.h)
 };
 
 // Throws std::invalid_argument for an unknown backend name (message lists the known ones).

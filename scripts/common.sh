@@ -8,7 +8,7 @@ BNBENCH_BUILD="${BNBENCH_BUILD:-$BNBENCH_ROOT/build}"
 BNBENCH_PACKAGES=(
   g++ make cmake git ca-certificates python3 python3-jsonschema python3-numpy python3-matplotlib
   python3-scipy nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
-  libcli11-dev libeigen3-dev libdnnl-dev
+  libcli11-dev libeigen3-dev libdnnl-dev ocl-icd-opencl-dev
 )
 
 bnbench_ensure_packages() {

@@ -9,35 +9,15 @@
 
 #include "compare.h"
 
+#include "tensor_builders.h"
+
 namespace bnbench {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using namespace testing_support;
 
 double wiggle(int64_t n, int64_t c, int64_t s) {
   return 2.0 * c - 1.0 + std::sin(1.3 * n + 0.7 * s + 0.4 * c) * (1.0 + 0.5 * c);
-}
-
-Problem make(Direction d, Layout l, int64_t n, int64_t c, std::vector<int64_t> spatial) {
-  Problem p;
-  p.direction = d;
-  p.layout = l;
-  p.n = n;
-  p.c = c;
-  p.spatial = std::move(spatial);
-  return p;
-}
-
-template <class Fn>
-void set_data(const Problem& p, Buffer& b, Fn&& fn) {
-  walk_elements(p, 0, logical_elements(p),
-                [&](int64_t n, int64_t c, int64_t s, int64_t o) { b.set(o, fn(n, c, s)); });
-}
-
-template <class Fn>
-void set_features(Buffer& b, Fn&& fn) {
-  for (int64_t f = 0; f < b.count(); ++f) b.set(f, fn(f));
 }
 
 // Pristine inputs: wiggle data, per-feature affine and running statistics, saved statistics.

@@ -8,33 +8,12 @@
 
 #include "reference.h"
 
+#include "tensor_builders.h"
+
 namespace bnbench {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-Problem make(Direction d, Layout l, int64_t n, int64_t c, std::vector<int64_t> spatial) {
-  Problem p;
-  p.direction = d;
-  p.layout = l;
-  p.n = n;
-  p.c = c;
-  p.spatial = std::move(spatial);
-  return p;
-}
-
-// Sets every logical element (n, c, s) of a data tensor to fn(n, c, s).
-template <class Fn>
-void set_data(const Problem& p, Buffer& b, Fn&& fn) {
-  walk_elements(p, 0, logical_elements(p),
-                [&](int64_t n, int64_t c, int64_t s, int64_t o) { b.set(o, fn(n, c, s)); });
-}
-
-template <class Fn>
-void set_features(Buffer& b, Fn&& fn) {
-  for (int64_t f = 0; f < b.count(); ++f) b.set(f, fn(f));
-}
+using namespace testing_support;
 
 // A deterministic, irregular value for (n, c, s).
 double wiggle(int64_t n, int64_t c, int64_t s) {

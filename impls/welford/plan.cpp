@@ -1,14 +1,14 @@
 // Plan: the cache-aware cut of a problem into units and threads (see plan.h).
 //
 // Invariant: a unit's bytes are sized so that two units (the one being normalized and the next
-// one whose statistics are being gathered) stay in L2 when possible, else in the shared L3, so
-// that x and dy are read from memory once; only when even the narrowest unit cannot stay in cache
-// are units made wide for sequential access. Cache sizes are the project's reference machine's.
+// one whose statistics are being gathered) stay in L2 (band folds) or L3 (channel planes), so that
+// x and dy are read from memory once; where no unit fits (nhwc with many rows), units span whole
+// rows for sequential access and the second read walks backwards to reuse what the cache still
+// holds. Cache sizes are the project's reference machine's.
 #include "plan.h"
 
 #include <algorithm>
 #include <numeric>
-#include <cstdlib>
 
 namespace bnbench::welford {
 
@@ -27,20 +27,14 @@ int64_t read_bytes(const Problem& p) {
   return reads_x_and_dy ? 8 : 4;
 }
 
-// Columns per unit for a band fold: the widest multiple of `quantum` such that two units fit
-// the budget; falling back from L2 to L3 to "no fit, go wide".
+// Columns per unit for a band fold: the widest multiple of `quantum` such that two units fit in
+// L2. When even `quantum` columns do not fit, units span whole rows (up to kMaxUnitColumns): a
+// narrow band over many rows is a strided walk that DRAM and the prefetchers serve poorly, so
+// reading x twice in sequence is faster than reading it once in strides.
 int64_t band_columns(int64_t row_columns, int64_t column_bytes, int64_t quantum, bool reduces) {
   const int64_t widest = std::max(quantum, kMaxUnitColumns / quantum * quantum);
-  int64_t cols = widest;
-  if (reduces) {
-    for (int64_t budget : {kL2Budget, kL3Budget}) {
-      const int64_t fit = budget / (2 * column_bytes) / quantum * quantum;
-      if (fit >= quantum) {
-        cols = std::min(fit, widest);
-        break;
-      }
-    }
-  }
+  const int64_t fit = kL2Budget / (2 * column_bytes) / quantum * quantum;
+  const int64_t cols = reduces && fit >= quantum ? std::min(fit, widest) : widest;
   return std::min(cols, round_up(row_columns, quantum));
 }
 
@@ -73,9 +67,8 @@ void set_band(const Problem& p, Plan& plan) {
   } else {
     plan.fold = p.layout == Layout::nhwc && s > 1 && c > 1 ? Fold::transpose : Fold::identity;
   }
-  int64_t cols =
+  const int64_t cols =
       band_columns(plan.row_columns, rows * read_bytes(p), quantum, needs_reduction(p));
-  if (getenv("WELFORD_BAND")) cols = atoi(getenv("WELFORD_BAND"));
   plan.units = (plan.row_columns + cols - 1) / cols;
   plan.unit_offset = cols;
   plan.unit_columns = cols;

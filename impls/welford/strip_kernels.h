@@ -1,6 +1,9 @@
 // Strip kernels: the per-element work of the welford backends, written once and instantiated for
 // a vector type V (Vec16 in portable C++, VecAvx512 with intrinsics) and P vectors per row.
 //
+// The loops over the P vectors of a row are fully unrolled so that per-lane states live in
+// registers whatever the vector type.
+//
 // Invariant: no float accumulation runs longer than kBlockRows rows: each lane does Welford (or a
 // sum) over one block, and the block is merged into per-column double accumulators with exact
 // integer counts. Everything here is a template of V or always inlined, so the AVX-512 and the
@@ -36,6 +39,16 @@ class RowCursor {
   int64_t outer_, inner_;
 };
 
+// Requests the row `kPrefetchBytes` ahead of the current one into L2, so that the statistics
+// pass keeps enough reads in flight while the other unit is being normalized.
+constexpr int64_t kPrefetchBytes = 8192;
+
+template <int P>
+WELFORD_INLINE void prefetch_row(const float* p) {
+#pragma GCC unroll 4
+  for (int i = 0; i < P; ++i) __builtin_prefetch(p + 16 * i, 0, 2);
+}
+
 // Lanes valid in vector i of a group of P vectors `width` wide.
 template <int P>
 WELFORD_INLINE int lanes(int i, int width) {
@@ -66,19 +79,23 @@ void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Colu
                   double* mean, double* m2, int64_t count) {
   alignas(64) float block_shift[16 * P], block_mean[16 * P], block_var[16 * P];
   x += cols.offset;
-  RowCursor row(rows, q0);
+  RowCursor row(rows, q0), ahead(rows, q0 + kPrefetchBytes / (64 * P));
   for (int64_t q = q0; q < q1;) {
     const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
     V shift[P], m[P], s[P];  // per lane: mean and M2 / k of x - shift over the block
+    prefetch_row<P>(x + ahead.offset());
+    ahead.next();
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       shift[i] = load_lanes<V, P>(x + row.offset(), i, cols.width);
       m[i] = s[i] = V::zero();
     }
     row.next();
-    for (int k = 2; k <= block; ++k, row.next()) {
+    for (int k = 2; k <= block; ++k, row.next(), ahead.next()) {
       const V inv = V::broadcast(kInverse[k]);
       const float* p = x + row.offset();
-      if (rows.inner_count == 1) __builtin_prefetch(p + 24 * rows.outer_stride, 0, 2);
+      prefetch_row<P>(x + ahead.offset());
+#pragma GCC unroll 4
       for (int i = 0; i < P; ++i) {
         const V v = load_lanes<V, P>(p, i, cols.width) - shift[i];
         const V d = v - m[i];
@@ -86,6 +103,7 @@ void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Colu
         s[i] = V::mul_add(V::mul_sub(d, v - m[i], s[i]), inv, s[i]);
       }
     }
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       shift[i].store(block_shift + 16 * i);
       m[i].store(block_mean + 16 * i);
@@ -113,6 +131,7 @@ template <class V, int P, bool Stream>
 void normalize_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
                       Columns cols, const float* mean, const float* scale, const float* shift) {
   V mv[P], sv[P], bv[P];
+#pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
     mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
     sv[i] = load_lanes<V, P>(scale + cols.index, i, cols.width);
@@ -123,6 +142,7 @@ void normalize_kernel(const float* in, float* out, const Rows& rows, int64_t q0,
   RowCursor row(rows, q0);
   for (int64_t q = q0; q < q1; ++q, row.next()) {
     const int64_t o = row.offset();
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       const V v = load_lanes<V, P>(in + o, i, cols.width);
       store_lanes<V, P, Stream>(out + o, i, cols.width, V::mul_add(v - mv[i], sv[i], bv[i]));
@@ -136,19 +156,24 @@ void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_
                        double* sum_dy_xhat) {
   alignas(64) float block_dy[16 * P], block_dy_xhat[16 * P];
   V mv[P], iv[P];
+#pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
     mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
     iv[i] = load_lanes<V, P>(invstd + cols.index, i, cols.width);
   }
   x += cols.offset;
   dy += cols.offset;
-  RowCursor row(rows, q0);
+  RowCursor row(rows, q0), ahead(rows, q0 + kPrefetchBytes / (128 * P));
   for (int64_t q = q0; q < q1;) {
     const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
     V sd[P], sx[P];
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) sd[i] = sx[i] = V::zero();
-    for (int k = 0; k < block; ++k, row.next()) {
+    for (int k = 0; k < block; ++k, row.next(), ahead.next()) {
       const int64_t o = row.offset();
+      prefetch_row<P>(x + ahead.offset());
+      prefetch_row<P>(dy + ahead.offset());
+#pragma GCC unroll 4
       for (int i = 0; i < P; ++i) {
         const V g = load_lanes<V, P>(dy + o, i, cols.width);
         sd[i] = sd[i] + g;
@@ -156,6 +181,7 @@ void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_
         sx[i] = V::mul_add(g, xc * iv[i], sx[i]);
       }
     }
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       sd[i].store(block_dy + 16 * i);
       sx[i].store(block_dy_xhat + 16 * i);
@@ -173,6 +199,7 @@ void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& ro
                       int64_t q1, Columns cols, const float* mean, const float* a, const float* b,
                       const float* c) {
   V mv[P], av[P], bv[P], cv[P];
+#pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
     mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
     av[i] = load_lanes<V, P>(a + cols.index, i, cols.width);
@@ -185,6 +212,7 @@ void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& ro
   RowCursor row(rows, q0);
   for (int64_t q = q0; q < q1; ++q, row.next()) {
     const int64_t o = row.offset();
+#pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       const V xc = load_lanes<V, P>(x + o, i, cols.width) - mv[i];
       const V g = load_lanes<V, P>(dy + o, i, cols.width);

@@ -89,10 +89,16 @@ void WelfordInstance::work(int t) {
     for (int s = 0; s < plan_.strip_count; ++s) {
       int64_t begin, end;
       thread_rows(plan_, s, t, begin, end);
-      for (int64_t q = begin; q < end; q += plan_.strips[s].chunk) {
-        const int64_t q_end = std::min(q + plan_.strips[s].chunk, end);
-        if (next && reduces_) reduce_step(own, u + 1, s, q, q_end, q - begin);
-        apply_step(params, u, s, q, q_end);
+      const int64_t chunk = plan_.strips[s].chunk;
+      if (next && reduces_) {
+        for (int64_t q = begin; q < end; q += chunk) {
+          const int64_t q_end = std::min(q + chunk, end);
+          reduce_step(own, u + 1, s, q, q_end, q - begin);
+          apply_step(params, u, s, q, q_end);
+        }
+      } else {  // alone: backwards, starting with the rows read last (still in cache)
+        for (int64_t q_end = end; q_end > begin; q_end -= std::min(chunk, q_end - begin))
+          apply_step(params, u, s, std::max(begin, q_end - chunk), q_end);
       }
     }
     if (next && reduces_) finish_reduce(t, u + 1);
