@@ -48,6 +48,8 @@ class Backend {
   virtual std::string name() const = 0;
   virtual BackendInfo info() const = 0;
   virtual Support supports(const Problem& p) const = 0;
+  // A test-only backend (the checker's self-test) runs only when named explicitly.
+  virtual bool test_only() const { return false; }
   // The host tensors stay alive and at the same addresses until the Instance is destroyed.
   virtual std::unique_ptr<Instance> prepare(const Problem& p, Tensors& t) = 0;
 };

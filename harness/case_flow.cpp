@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include "determinism.h"
 #include "fill.h"
+#include "repro_bundle.h"
+#include "sequence.h"
 
 namespace bnbench {
 
@@ -25,7 +28,8 @@ std::string format_bytes(double b) {
   return buf;
 }
 
-// Copies the pristine inputs into a backend's tensors and poisons what the backend must write.
+}  // namespace
+
 void prepare_working_tensors(const Problem& p, const Tensors& pristine, Tensors& working) {
   auto outputs = output_mask(p);
   for (int i = 0; i < kTensorCount; ++i) {
@@ -46,8 +50,6 @@ void restore_running_stats(const Tensors& pristine, Tensors& working) {
   for (TensorId id : {TensorId::running_mean, TensorId::running_var})
     if (!working[id].empty()) working[id].copy_from(pristine[id]);
 }
-
-}  // namespace
 
 std::string to_string(RunMode m) {
   switch (m) {
@@ -120,6 +122,15 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
   try {
     auto check_start = Clock::now();
     const Tensors& pristine = data.inputs();
+    if (p.sequence > 1) {
+      rec.check = check_sequence(backend, p, pristine, settings.seed, settings.threads,
+                                 settings.default_threads);
+      rec.status = rec.check->verdict;
+      rec.reason = rec.check->reason;
+      rec.check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
+      omp_set_num_threads(settings.default_threads);
+      return rec;
+    }
     Tensors working = allocate_tensors(p);
     prepare_working_tensors(p, pristine, working);
     omp_set_num_threads(settings.threads);
@@ -134,6 +145,11 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
     rec.status = rec.check->verdict;
     rec.reason = rec.check->reason;
     rec.check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
+    if (settings.determinism)
+      rec.determinism = check_determinism(backend, p, pristine, working, settings.threads,
+                                          settings.default_threads);
+    if (!settings.dump_dir.empty() && (settings.dump_all || rec.status == Verdict::failed))
+      rec.bundle = write_bundle(settings.dump_dir, rec, pristine, working, ref);
     if (settings.mode == RunMode::run) {
       omp_set_num_threads(settings.threads);
       Instance& inst = *instance;

@@ -23,6 +23,8 @@ class ProblemData {
   ProblemData(const Problem& p, uint64_t seed, int threads) : p_(p), seed_(seed), threads_(threads) {}
   const Tensors& inputs();        // filled on first use
   const Reference& reference();   // computed on first use
+  // Inputs given instead of filled (`check --inputs`, repro_bundle.h).
+  void set_inputs(Tensors inputs) { inputs_ = std::make_unique<Tensors>(std::move(inputs)); }
 
  private:
   Problem p_;
@@ -39,6 +41,9 @@ struct CaseSettings {
   int default_threads = 1;    // fills, reference and comparison
   size_t max_memory_bytes = 0;
   uint64_t seed = 1;
+  bool determinism = false;  // re-run and compare bit for bit (determinism.h)
+  std::string dump_dir;      // repro bundles of FAILED cases (repro_bundle.h); empty: none
+  bool dump_all = false;     // bundles of every checked case
 };
 
 // Bytes the harness needs to check and time one case (tensors twice plus the reference).
@@ -49,6 +54,11 @@ size_t case_bytes(const Problem& p);
 // unsupported or over the memory limit: SKIPPED) and nothing was computed. run_case starts here.
 bool open_case(const CaseSpec& spec, const Backend& backend, const CaseSettings& settings,
                CaseRecord& rec);
+
+// Copies the pristine inputs into a backend's tensors and poisons what the backend must write.
+void prepare_working_tensors(const Problem& p, const Tensors& pristine, Tensors& working);
+// Puts the pristine running statistics back (between timed samples).
+void restore_running_stats(const Tensors& pristine, Tensors& working);
 
 CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
                     const CaseSettings& settings);

@@ -32,6 +32,9 @@ const std::vector<std::string> kSetItemKeys = {"set", "only"};
 const std::vector<std::string> kShapeSetKeys = {"name", "description", "source", "shapes"};
 const std::vector<std::string> kShapeEntryKeys = {"shape", "layer", "count"};
 const int kMaxThreads = 65536;
+// Axis combinations one group may expand to: beyond it a small file (an axis pasted many times)
+// would exhaust memory and time before anything runs.
+const size_t kMaxCombinations = 1000000;
 
 std::vector<std::string> with_keys(std::vector<std::string> keys,
                                    const std::vector<std::string>& more) {
@@ -140,6 +143,15 @@ json read_json_file(const std::string& file) {
     auto [line, column] = line_column(text, e.byte);
     throw ConfigError(file + ": line " + std::to_string(line) + ", column " +
                       std::to_string(column) + ": malformed JSON: " + what);
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double (1e999): nlohmann names the token but not its position.
+    std::string what = e.what();
+    size_t open = what.find('\'');
+    std::string token = open == std::string::npos ? "" : what.substr(open + 1, what.rfind('\'') - open - 1);
+    size_t at = token.empty() ? std::string::npos : text.find(token);
+    auto [line, column] = line_column(text, at == std::string::npos ? 0 : at + 1);
+    throw ConfigError(file + ": line " + std::to_string(line) + ", column " +
+                      std::to_string(column) + ": number out of range: " + token);
   }
 }
 
@@ -472,6 +484,13 @@ class Parser {
                                           momentum.size(),     affine.size(),  running_stats.size(),
                                           global_stats.size(), inplace.size(), fills.size(),
                                           threads.size()};
+    size_t combinations = 1;  // saturates just above the limit
+    for (size_t size : sizes)
+      combinations = size == 0 || combinations <= kMaxCombinations / size ? combinations * size
+                                                                          : kMaxCombinations + 1;
+    if (combinations > kMaxCombinations)
+      src_.fail(group_path, "the axes multiply to more than " + std::to_string(kMaxCombinations) +
+                                " combinations; split the sweep into smaller groups or configs");
     std::array<size_t, 13> i{};
     size_t kept = 0;
     std::string skipped_example;

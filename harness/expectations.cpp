@@ -34,7 +34,7 @@ Expectations Expectations::load(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& err) {
+  } catch (const nlohmann::json::exception& err) {
     throw ConfigError(path + ": malformed JSON: " + err.what());
   }
   if (!j.is_object() || !j.contains("expectations") || !j["expectations"].is_array())

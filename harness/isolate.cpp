@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,9 +38,11 @@ bool write_all(int fd, const std::string& data) {
 }
 
 // The child: run the case on a fresh thread, send the record, leave without running destructors
-// or atexit handlers (they belong to the parent).
-[[noreturn]] void child_main(int fd, const CaseSpec& spec, Backend& backend, ProblemData& data,
-                             const CaseSettings& settings) {
+// or atexit handlers (they belong to the parent). It dies with its parent (a SIGKILLed sweep
+// leaves no hung case behind).
+[[noreturn]] void child_main(int fd, pid_t parent, const CaseSpec& spec, Backend& backend,
+                             ProblemData& data, const CaseSettings& settings) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(5);
   std::string payload;
   try {
     std::thread worker([&] {
@@ -86,7 +89,8 @@ int wait_for(pid_t pid) {
 std::string describe_signal(int signal_number) {
   const char* abbrev = sigabbrev_np(signal_number);
   const char* description = sigdescr_np(signal_number);
-  std::string name = abbrev ? "SIG" + std::string(abbrev) : "signal " + std::to_string(signal_number);
+  std::string name =
+      abbrev ? "SIG" + std::string(abbrev) : "signal " + std::to_string(signal_number);
   return description ? name + " (" + description + ")" : name;
 }
 
@@ -109,6 +113,7 @@ CaseRecord run_case_isolated(const CaseSpec& spec, Backend& backend, ProblemData
     return rec;
   }
   const auto start = Clock::now();
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -119,7 +124,7 @@ CaseRecord run_case_isolated(const CaseSpec& spec, Backend& backend, ProblemData
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(fds[1], spec, backend, data, settings);
+    child_main(fds[1], parent, spec, backend, data, settings);
   }
   ::close(fds[1]);
   std::string payload;

@@ -14,9 +14,14 @@
 #include <iostream>
 
 #include "build_info.h"
+#include "cli_compare.h"
 #include "config.h"
 #include "expectations.h"
+#include "gbench_export.h"
+#include "pinning.h"
+#include "progress.h"
 #include "registry.h"
+#include "repro_bundle.h"
 #include "report_console.h"
 #include "report_json.h"
 #include "isolate.h"
@@ -46,6 +51,10 @@ struct CliArgs {
   bool isolate = false;
   double case_timeout = 0;  // 0: not given
   std::string resume;
+  std::string pin = "none", cache = "warm", export_gbench;
+  double max_noise = 0, max_time_per_case = 0;  // 0: off
+  std::string inputs, dump;                     // repro bundles (repro_bundle.h)
+  bool dump_all = false, determinism = false;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -94,12 +103,15 @@ std::string default_result_path(const Config& config) {
 }
 
 Config config_from_args(const CliArgs& a) {
+  if (!a.inputs.empty()) return bundle_config(a.inputs);
   if (!a.case_string.empty()) {
     Config c;
     c.path = "--case";
     c.name = "case";
     CaseSpec spec;
     spec.problem = parse_problem(a.case_string);
+    if (std::string invalid = validate(spec.problem); !invalid.empty())
+      throw std::invalid_argument("--case '" + a.case_string + "': " + invalid);
     c.cases.push_back(spec);
     c.raw = {{"cases", {a.case_string}}};
     return c;
@@ -125,16 +137,33 @@ RunOptions options_from_args(const CliArgs& a, RunMode mode, const std::string& 
   o.threads = a.threads;
   if (a.seed_given) o.seed = a.seed;
   o.max_memory_bytes = parse_memory(a.max_memory);
+  o.pin = parse_pin(a.pin);
   o.command_line = command_line;
+  o.determinism = a.determinism;
+  o.dump_dir = a.dump;
+  o.dump_all = a.dump_all;
+  if (a.dump_all && a.dump.empty()) throw std::invalid_argument("--dump-all needs --dump DIR");
+  o.inputs_dir = a.inputs;
+  if (!a.inputs.empty()) {
+    const BundleInfo bundle = read_bundle_info(a.inputs);
+    if (o.backends.empty() && !bundle.backend.empty()) o.backends.push_back(bundle.backend);
+    if (o.threads == 0) o.threads = bundle.threads;
+    if (!o.seed) o.seed = bundle.seed;
+  }
   return o;
 }
 
 void apply_timing_overrides(const CliArgs& a, const Config& config, RunOptions& o) {
-  if (a.repetitions == 0 && a.min_time < 0 && a.warmup < 0) return;
+  if (a.repetitions == 0 && a.min_time < 0 && a.warmup < 0 && a.max_noise == 0 &&
+      a.max_time_per_case == 0 && a.cache == "warm")
+    return;
   TimingSettings t;
   t.repetitions = a.repetitions > 0 ? a.repetitions : config.measure.repetitions;
   t.min_time_s = a.min_time >= 0 ? a.min_time : config.measure.min_time_s;
   t.warmup_s = a.warmup >= 0 ? a.warmup : config.measure.warmup_s;
+  t.max_noise = a.max_noise;
+  t.max_time_s = a.max_time_per_case;
+  t.cache = parse_cache_mode(a.cache).value_or(CacheMode::warm);
   o.timing = t;
 }
 
@@ -175,8 +204,13 @@ int do_sweep(const CliArgs& a, RunMode mode, const std::string& cmd) {
     std::cout << "resume: " << resume->size() << " recorded cases of " << a.resume
               << " are carried over, not run again\n";
   }
-  ConsoleReporter console(std::cout, a.quiet, a.verbose);
+  ConsoleReporter console(std::cout, a.quiet, a.verbose, live_progress_wanted(STDOUT_FILENO));
   std::vector<Reporter*> reporters{&console};
+  std::unique_ptr<GbenchExportReporter> gbench;
+  if (!a.export_gbench.empty()) {
+    gbench = std::make_unique<GbenchExportReporter>(a.export_gbench);
+    reporters.push_back(gbench.get());
+  }
   std::unique_ptr<JsonReporter> json;
   std::string out = a.out.empty() ? a.resume : a.out;
   if (out.empty() && mode == RunMode::run) out = default_result_path(config);
@@ -247,10 +281,35 @@ void add_common(CLI::App* sub, CliArgs& a, bool timing) {
                   "Each case in a child process: a crash or hang is that case's CRASHED/TIMEOUT");
     sub->add_option("--case-timeout", a.case_timeout,
                     "Isolated case time limit in seconds (implies --isolate; default 600)");
+    sub->add_flag("--determinism", a.determinism,
+                  "Run each case again and at 1 and T threads; report bitwise differences");
+    sub->add_option("--dump", a.dump,
+                    "Write a repro bundle (.npy inputs, outputs, reference, problem.json, "
+                    "command.txt) of every FAILED case under DIR");
+    sub->add_flag("--dump-all", a.dump_all, "With --dump: bundles of every case");
+    sub->add_option("--inputs", a.inputs,
+                    "Check the case of a bundle folder (problem.json, x.npy, ...) on its tensors");
     sub->add_option("--resume", a.resume,
                     "Skip the cases RESULT.json recorded; write the whole sweep back to it "
                     "(or to --out)");
   }
+}
+
+// Options of `run` only: how cases are measured and where the OpenMP threads run.
+void add_measure_options(CLI::App* run, CliArgs& a) {
+  run->add_option("--max-noise", a.max_noise,
+                  "Stop a case's sampling once IQR/median <= this (e.g. 0.02; needs 5 samples)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--max-time-per-case", a.max_time_per_case,
+                  "Time budget in seconds per case for warm-up and samples (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--cache", a.cache, "warm (default) or cold: sweep a 2 x LLC buffer before every timed call")
+      ->check(CLI::IsMember({"warm", "cold"}));
+  run->add_option("--pin", a.pin,
+                  "none (default), compact (thread i on core i) or a CPU list like 0,2-3; set "
+                  "before OpenMP starts");
+  run->add_option("--export-gbench", a.export_gbench,
+                  "Also write the samples in Google Benchmark's JSON (for its compare.py)");
 }
 
 }  // namespace
@@ -266,6 +325,14 @@ int main(int argc, char** argv) {
   add_common(list, args, false);
   add_common(check, args, true);
   add_common(run, args, true);
+  add_measure_options(run, args);
+  CompareArgs compare_args;
+  auto* compare = app.add_subcommand("compare", "Two result files (BASE NEW), or the backends of one (--baseline): Markdown");
+  compare->add_option("files", compare_args.files, "BASE.json NEW.json, or RUN.json with --baseline")->required();
+  compare->add_option("--baseline", compare_args.baseline, "Backend the others are compared against, in one run");
+  compare->add_option("--out", compare_args.out, "Markdown file (default: stdout)");
+  compare->add_option("--fail-on-regression", compare_args.fail_on_regression,
+                      "Exit 1 on a worse verdict or a SLOWER case beyond PCT percent");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -275,7 +342,9 @@ int main(int argc, char** argv) {
   std::string cmd;
   for (int i = 0; i < argc; ++i) cmd += (i ? " " : "") + std::string(argv[i]);
   try {
+    if (*run) apply_pinning(parse_pin(args.pin), argv);
     if (*info) return do_info();
+    if (*compare) return run_compare(compare_args, std::cout, std::cerr);
     if (*list) return do_list(args, cmd);
     return do_sweep(args, *run ? RunMode::run : RunMode::check, cmd);
   } catch (const ConfigError& e) {

@@ -16,19 +16,19 @@
 namespace bnbench {
 
 struct ProbeKernel {
-  std::string name;         // read, copy, triad, copy_nt, triad_nt
+  std::string name;  // read, copy, triad, copy_nt, triad_nt
   int bytes_per_element = 0;
-  double gbps = 0;          // best pass
-  double best_s = 0;        // time of the best pass
-  double median_s = 0;      // median of the timed passes
+  double gbps = 0;      // best pass
+  double best_s = 0;    // time of the best pass
+  double median_s = 0;  // median of the timed passes
 };
 
 struct ProbeSet {
   int threads = 1;
-  size_t array_bytes = 0;   // per array; three arrays
-  int64_t llc_bytes = 0;    // the last-level cache the size was chosen against
-  int passes = 0;           // timed passes per kernel (the first touch warms the pages)
-  double seconds = 0;       // wall time of the whole probe, allocation included
+  size_t array_bytes = 0;  // per array; three arrays
+  int64_t llc_bytes = 0;   // the last-level cache the size was chosen against
+  int passes = 0;          // timed passes per kernel (the first touch warms the pages)
+  double seconds = 0;      // wall time of the whole probe, allocation included
   std::vector<ProbeKernel> kernels;
   double gbps(const std::string& kernel) const;  // 0 when absent
   // Each array alone at least fills the LLC, so no kernel's footprint fits it (false: the cap of
@@ -36,7 +36,7 @@ struct ProbeSet {
   bool beyond_llc() const { return array_bytes >= static_cast<size_t>(llc_bytes); }
 };
 
-// Bytes per probe array: 4 x LLC clamped to [64 MiB, 256 MiB] and to 1/8 of the available memory,
+// Bytes per probe array: 4 x LLC clamped to [64 MiB, 128 MiB] and to 1/8 of the available memory,
 // rounded to 2 MiB; see probes.cpp for why these bounds keep a probe near one second.
 size_t probe_array_bytes(int64_t llc_bytes, int64_t available_memory_bytes);
 

@@ -4,6 +4,7 @@
 // round-tripping form), and validate() is the one place that decides whether a problem is legal.
 #include "problem.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -38,6 +39,22 @@ double parse_double_strict(const std::string& text, const std::string& what) {
   return v;
 }
 
+int64_t parse_count(const std::string& text, const std::string& what) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    throw std::invalid_argument(what + " '" + text + "' is not an integer");
+  return v;
+}
+
+MomentumSchedule parse_schedule(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos)
+    throw std::invalid_argument("momentum_schedule '" + text + "' must be INIT:MIN (e.g. 1:0.01)");
+  return {parse_double_strict(text.substr(0, colon), "momentum_schedule init"),
+          parse_double_strict(text.substr(colon + 1), "momentum_schedule min")};
+}
+
 bool checked_mul(int64_t a, int64_t b, int64_t& out) { return !__builtin_mul_overflow(a, b, &out); }
 }  // namespace
 
@@ -45,6 +62,11 @@ std::string format_double(double v) {
   char buf[64];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, ptr);
+}
+
+double momentum_at(const Problem& p, int64_t t) {
+  if (!p.momentum_schedule) return p.momentum;
+  return std::max(p.momentum_schedule->init / static_cast<double>(t + 1), p.momentum_schedule->min);
 }
 
 int64_t spatial_size(const Problem& p) {
@@ -167,6 +189,10 @@ std::string to_string(const Problem& p) {
   if (p.global_stats) s += "/global_stats";
   if (p.inplace) s += "/inplace";
   if (p.fill != kDefaults.fill) s += "/fill=" + p.fill;
+  if (p.sequence != kDefaults.sequence) s += "/sequence=" + std::to_string(p.sequence);
+  if (p.momentum_schedule)
+    s += "/momentum_schedule=" + format_double(p.momentum_schedule->init) + ":" +
+         format_double(p.momentum_schedule->min);
   return s;
 }
 
@@ -202,10 +228,14 @@ Problem parse_problem(const std::string& text) {
     else if (e == "global_stats") p.global_stats = true;
     else if (e == "inplace") p.inplace = true;
     else if (key == "fill" && !value.empty()) p.fill = value;
+    else if (key == "sequence" && eq != std::string::npos) p.sequence = parse_count(value, "sequence");
+    else if (key == "momentum_schedule" && eq != std::string::npos)
+      p.momentum_schedule = parse_schedule(value);
     else
       throw std::invalid_argument("unknown case extra '" + e +
                                   "' (per_activation, eps=X, momentum=X, noaffine, nostats, "
-                                  "global_stats, inplace, fill=NAME)");
+                                  "global_stats, inplace, fill=NAME, sequence=K, "
+                                  "momentum_schedule=INIT:MIN)");
   }
   return p;
 }
@@ -236,6 +266,19 @@ std::string validate(const Problem& p) {
     return "global_stats applies to backward directions only";
   if (p.global_stats && !p.running_stats) return "global_stats needs running statistics";
   if (p.fill.empty()) return "fill name is empty";
+  if (p.sequence < 1) return "sequence must be >= 1 (got " + std::to_string(p.sequence) + ")";
+  if (p.sequence > 1 && (p.direction != Direction::fwd_training || !p.running_stats))
+    return "sequence=K applies to fwd_training with running statistics (K training calls, then "
+           "inference)";
+  if (p.momentum_schedule) {
+    const MomentumSchedule& m = *p.momentum_schedule;
+    if (p.sequence < 2) return "momentum_schedule needs sequence=K with K >= 2";
+    if (!(m.init >= 0 && m.init <= 1 && m.min >= 0 && m.min <= 1))
+      return "momentum_schedule INIT:MIN must both be in [0, 1] (got " + format_double(m.init) +
+             ":" + format_double(m.min) + ")";
+    if (p.momentum != kDefaults.momentum)
+      return "momentum_schedule replaces momentum=: give one of them";
+  }
   return "";
 }
 

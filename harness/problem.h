@@ -20,6 +20,12 @@ enum class DType { f32, f64 };
 // nChw16c family (channels padded to a multiple of 16). The rank comes from the shape.
 enum class Layout { nchw, nhwc, nchw16c };
 
+// Momentum schedule of a training sequence: m_t = max(init / (t + 1), min) at call t = 0, 1, ...
+struct MomentumSchedule {
+  double init = 1, min = 0;
+  bool operator==(const MomentumSchedule&) const = default;
+};
+
 struct Problem {
   Direction direction = Direction::fwd_training;
   Mode mode = Mode::spatial;
@@ -35,9 +41,15 @@ struct Problem {
   bool global_stats = false;  // backward after inference: uses running statistics, not saved ones
   bool inplace = false;       // y overwrites x (forward) or dx overwrites dy (backward)
   std::string fill = "normal";
+  // Training sequence (harness/sequence.h): K training calls on K batches, then inference.
+  int64_t sequence = 1;
+  std::optional<MomentumSchedule> momentum_schedule;  // replaces momentum in a sequence
 
   bool operator==(const Problem&) const = default;
 };
+
+// The momentum of training call t (0-based): the schedule's when there is one, else momentum.
+double momentum_at(const Problem& p, int64_t t);
 
 // Sizes derived from a problem. "features" are the statistics' entries: C for spatial mode,
 // C * S for per-activation mode. "reduction" is M, the count each statistic reduces over.

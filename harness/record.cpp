@@ -17,22 +17,27 @@ std::string repro_command(const CaseRecord& r) {
 }
 
 nlohmann::json problem_json(const Problem& p) {
-  return {{"direction", to_string(p.direction)},
-          {"mode", to_string(p.mode)},
-          {"dtype", to_string(p.dtype)},
-          {"layout", to_string(p.layout)},
-          {"n", p.n},
-          {"c", p.c},
-          {"spatial", p.spatial},
-          {"eps", p.eps},
-          {"momentum", p.momentum},
-          {"affine", p.affine},
-          {"running_stats", p.running_stats},
-          {"global_stats", p.global_stats},
-          {"inplace", p.inplace},
-          {"fill", p.fill},
-          {"reduction_size", reduction_size(p)},
-          {"features", feature_count(p)}};
+  nlohmann::json j = {{"direction", to_string(p.direction)},
+                      {"mode", to_string(p.mode)},
+                      {"dtype", to_string(p.dtype)},
+                      {"layout", to_string(p.layout)},
+                      {"n", p.n},
+                      {"c", p.c},
+                      {"spatial", p.spatial},
+                      {"eps", p.eps},
+                      {"momentum", p.momentum},
+                      {"affine", p.affine},
+                      {"running_stats", p.running_stats},
+                      {"global_stats", p.global_stats},
+                      {"inplace", p.inplace},
+                      {"fill", p.fill},
+                      {"sequence", p.sequence},
+                      {"reduction_size", reduction_size(p)},
+                      {"features", feature_count(p)}};
+  if (p.momentum_schedule)
+    j["momentum_schedule"] = {{"init", p.momentum_schedule->init},
+                              {"min", p.momentum_schedule->min}};
+  return j;
 }
 
 nlohmann::json to_json(const CaseRecord& r) {
@@ -59,6 +64,10 @@ nlohmann::json to_json(const CaseRecord& r) {
     j["timing"] = to_json(*r.timing);
     if (r.timing->stats.median > 0) j["gbps"] = r.bytes_moved / r.timing->stats.median / 1e9;
   }
+  if (!r.determinism.is_null()) j["determinism"] = r.determinism;
+  if (!r.bundle.empty()) j["bundle"] = r.bundle;
+  if (r.roofline) add_to_json(*r.roofline, j);
+  if (!r.pin.empty()) j["pin"] = r.pin;
   return j;
 }
 

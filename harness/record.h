@@ -14,7 +14,10 @@
 #include "compare.h"
 #include "expectations.h"
 #include "measure.h"
+#include "network_totals.h"
+#include "probes.h"
 #include "problem.h"
+#include "roofline.h"
 
 namespace bnbench {
 
@@ -36,6 +39,10 @@ struct CaseRecord {
   double check_seconds = 0;
   std::optional<Outcome> outcome;  // set when the run has an expectations file
   std::string expectation_why;
+  nlohmann::json determinism;  // --determinism: determinism.h's report; null when not asked
+  std::string bundle;          // --dump: the repro bundle's folder; empty when none
+  std::optional<Roofline> roofline;  // run mode: GB/s against this run's probes
+  std::string pin;                   // --pin placement the case ran under
 };
 
 // Minimal traffic per call: fwd 2 elements (read x, write y), bwd 3 (read x and dy, write dx).
@@ -51,6 +58,10 @@ struct RunSummary {
   int crashed = 0, timeouts = 0;  // isolated runs only (isolate.h)
   bool with_expectations = false;
   int expected_failures = 0, unexpected_failures = 0, unexpected_passes = 0;
+  // Found after the last case (instruments.h): end probes, their drift, network totals.
+  std::vector<ProbeSet> probes_end;
+  std::vector<std::string> late_hazards;
+  std::vector<NetworkTotal> network_totals;
   void add(Verdict v);
   void add(Outcome o);
   int total() const {

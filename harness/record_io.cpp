@@ -9,6 +9,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "roofline.h"
+
 namespace bnbench {
 
 namespace {
@@ -93,6 +95,10 @@ Problem problem_from_json(const json& j) {
   p.global_stats = flag(j, "global_stats");
   p.inplace = flag(j, "inplace");
   p.fill = text(j, "fill");
+  if (j.contains("sequence")) p.sequence = integer(j, "sequence");
+  if (j.contains("momentum_schedule"))
+    p.momentum_schedule = MomentumSchedule{real(field(j, "momentum_schedule"), "init"),
+                                           real(field(j, "momentum_schedule"), "min")};
   return p;
 }
 
@@ -168,6 +174,7 @@ Timing timing_from_json(const json& j) {
   t.warmup_iterations = static_cast<int>(integer(j, "warmup_iterations"));
   t.warmup_s = real(j, "warmup_s");
   t.device_timer = text(j, "timer") == "device";
+  read_measure_fields(j, t);
   return t;
 }
 
@@ -192,6 +199,10 @@ CaseRecord record_from_json(const json& j) {
   r.check_seconds = real(j, "check_seconds");
   if (j.contains("check")) r.check = check_from_json(j["check"]);
   if (j.contains("timing")) r.timing = timing_from_json(j["timing"]);
+  r.roofline = roofline_from_json(j);
+  if (j.contains("pin")) r.pin = text(j, "pin");
+  if (j.contains("determinism")) r.determinism = j["determinism"];
+  if (j.contains("bundle")) r.bundle = text(j, "bundle");
   return r;
 }
 

@@ -49,6 +49,7 @@ void JsonReporter::begin(const RunContext& context) {
   doc_["run"]["started"] = utc_timestamp();
   doc_["run"]["status"] = "running";
   doc_["run"]["noise_hazards"] = context.hazards;
+  for (const auto& p : context.probes_start) doc_["run"]["probes"]["start"].push_back(to_json(p));
   doc_["cases"] = nlohmann::json::array();
   write();
 }
@@ -62,6 +63,12 @@ void JsonReporter::end(const RunSummary& summary) {
   doc_["run"]["finished"] = utc_timestamp();
   doc_["run"]["status"] = "complete";
   doc_["summary"] = to_json(summary);
+  for (const auto& p : summary.probes_end) doc_["run"]["probes"]["end"].push_back(to_json(p));
+  for (const auto& h : summary.late_hazards) doc_["run"]["noise_hazards"].push_back(h);
+  if (!summary.network_totals.empty()) {
+    doc_["network_totals"] = nlohmann::json::array();
+    for (const auto& t : summary.network_totals) doc_["network_totals"].push_back(to_json(t));
+  }
   write();
 }
 

@@ -19,6 +19,7 @@ struct RunContext {
   size_t case_count = 0;  // problems x backends
   nlohmann::json header;  // tool, build, machine, config, backends, settings
   std::vector<std::string> hazards;
+  std::vector<ProbeSet> probes_start;  // run mode: memory bandwidth before the first case
 };
 
 class Reporter {

@@ -23,7 +23,7 @@ ResumeFile ResumeFile::load(const std::string& path, const std::string& mode, ui
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     fail(std::string("not a result file: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("cases") || !doc["cases"].is_array() ||

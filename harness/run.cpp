@@ -14,7 +14,9 @@
 #include <stdexcept>
 
 #include "fill.h"
+#include "instruments.h"
 #include "reference.h"
+#include "repro_bundle.h"
 #include "isolate.h"
 #include "sysinfo.h"
 
@@ -46,7 +48,8 @@ std::vector<Backend*> backends_for(const Config& config, const RunOptions& optio
 std::vector<Backend*> select_backends(const Registry& reg, const std::vector<std::string>& names) {
   std::vector<Backend*> out;
   if (names.empty()) {
-    for (auto& b : reg.all()) out.push_back(b.get());
+    for (auto& b : reg.all())
+      if (!b->test_only()) out.push_back(b.get());
     return out;
   }
   for (auto& name : names) {
@@ -144,17 +147,27 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
   context.header = run_header(config, options, backends);
   context.header["settings"]["timing"] = {{"warmup_s", timing.warmup_s},
                                           {"repetitions", timing.repetitions},
-                                          {"min_time_s", timing.min_time_s}};
+                                          {"min_time_s", timing.min_time_s},
+                                          {"max_noise", timing.max_noise},
+                                          {"max_time_per_case_s", timing.max_time_s},
+                                          {"cache", to_string(timing.cache)}};
   context.hazards = options.mode == RunMode::run
                         ? noise_hazards(read_machine_info(), options.threads ? options.threads
                                                                              : default_threads)
                         : std::vector<std::string>{};
+  std::set<int> thread_counts;
+  for (const CaseSpec* spec : cases) thread_counts.insert(case_threads(*spec, options, default_threads));
+  RunInstruments instruments(config, options.pin, thread_counts, options.mode == RunMode::run);
+  instruments.start(context);
   for (Reporter* r : reporters) r->begin(context);
 
   RunSummary summary;
   summary.with_expectations = options.expectations != nullptr;
   auto emit = [&](CaseRecord& rec) {
-    rec.command = repro_command(rec);
+    instruments.record(rec);
+    rec.command = options.inputs_dir.empty()
+                      ? repro_command(rec)
+                      : inputs_command(options.inputs_dir, rec.backend, rec.threads);
     summary.add(rec.status);
     if (options.expectations) {
       rec.outcome = options.expectations->judge(rec.backend, rec.id, rec.status);
@@ -171,9 +184,21 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
   settings.default_threads = default_threads;
   settings.max_memory_bytes = max_memory;
   settings.seed = seed;
+  settings.determinism = options.determinism;
+  settings.dump_dir = options.dump_dir;
+  settings.dump_all = options.dump_all;
+  // Consecutive specs of the same problem (a threads axis) share its inputs and reference.
+  std::unique_ptr<ProblemData> shared;
+  const CaseSpec* shared_spec = nullptr;
   for (const CaseSpec* spec : cases) {
     settings.threads = case_threads(*spec, options, default_threads);
-    ProblemData data(spec->problem, seed, default_threads);
+    if (!shared_spec || !(shared_spec->problem == spec->problem)) {
+      shared = std::make_unique<ProblemData>(spec->problem, seed, default_threads);
+      if (!options.inputs_dir.empty())
+        shared->set_inputs(read_bundle_inputs(options.inputs_dir, spec->problem, seed));
+    }
+    shared_spec = spec;
+    ProblemData& data = *shared;
     for (Backend* backend : backends) {
       const CaseRecord* done =
           options.resume ? options.resume->find(to_string(spec->problem), backend->name(),
@@ -186,6 +211,7 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
       emit(rec);
     }
   }
+  instruments.finish(summary);
   for (Reporter* r : reporters) r->end(summary);
   return summary;
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "expectations.h"
 #include "measure.h"
+#include "pinning.h"
 #include "record.h"
 #include "registry.h"
 #include "reporter.h"
@@ -33,11 +34,16 @@ struct RunOptions {
   std::optional<uint64_t> seed;          // overrides the config's
   size_t max_memory_bytes = 0;           // 0: a safe fraction of physical memory
   std::optional<TimingSettings> timing;  // overrides the config's measure settings
+  PinPlan pin;                           // applied in main (pinning.h); recorded here
   std::string command_line;
   const Expectations* expectations = nullptr;  // judge verdicts against a known list
   bool isolate = false;                        // each case in a child process (isolate.h)
   double case_timeout_s = 0;                   // isolated cases: 0 means no limit
   const ResumeFile* resume = nullptr;          // cases carried over, not run again (resume.h)
+  bool determinism = false;                    // --determinism (determinism.h)
+  std::string dump_dir;                        // --dump DIR (repro_bundle.h)
+  bool dump_all = false;                       // --dump-all: bundles of every case
+  std::string inputs_dir;                      // --inputs DIR: the case's inputs from .npy files
 };
 
 // Throws std::invalid_argument for an unknown backend name (message lists the known ones).

@@ -96,6 +96,10 @@ MachineInfo read_machine_info() {
   m.available_memory_bytes = meminfo_kb("MemAvailable") * 1024;
   std::string gov = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   if (!gov.empty()) m.governor = gov;
+  std::string no_turbo = read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
+  std::string boost = read_first_line("/sys/devices/system/cpu/cpufreq/boost");
+  if (!no_turbo.empty()) m.turbo = no_turbo == "0" ? "on" : "off";
+  else if (!boost.empty()) m.turbo = boost == "1" ? "on" : "off";
   double load[1] = {0};
   if (getloadavg(load, 1) == 1) m.load_average_1m = load[0];
   if (m.cpu_model.empty()) m.cpu_model = "unknown";
@@ -115,6 +119,8 @@ std::vector<std::string> noise_hazards(const MachineInfo& m, int threads) {
     h.push_back("CPU frequency governor unknown (no cpufreq): frequency may vary");
   else if (m.governor != "performance")
     h.push_back("CPU frequency governor is '" + m.governor + "', not 'performance'");
+  if (m.turbo == "unknown")
+    h.push_back("turbo/boost state unknown (no intel_pstate or cpufreq boost): clocks may vary");
   if (m.load_average_1m > 0.5 * m.logical_cpus)
     h.push_back("load average " + std::to_string(m.load_average_1m).substr(0, 4) + " on " +
                 std::to_string(m.logical_cpus) + " CPUs: other work competes");
@@ -134,6 +140,7 @@ nlohmann::json to_json(const MachineInfo& m) {
           {"memory_bytes", m.memory_bytes},
           {"kernel", m.kernel},
           {"governor", m.governor},
+          {"turbo", m.turbo},
           {"hypervisor", m.hypervisor},
           {"load_average_1m", m.load_average_1m}};
 }

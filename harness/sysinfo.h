@@ -19,6 +19,7 @@ struct CacheInfo {
 
 struct MachineInfo {
   std::string hostname, cpu_model, kernel, governor = "unknown";
+  std::string turbo = "unknown";  // on, off (intel_pstate/no_turbo or cpufreq/boost) or unknown
   std::vector<std::string> isa_flags;  // the SIMD flags that matter to batch norm
   int logical_cpus = 0;
   std::vector<CacheInfo> caches;

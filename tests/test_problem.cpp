@@ -46,6 +46,10 @@ Problem random_problem(std::mt19937_64& rng) {
   p.inplace = below(2);
   const auto& fills = list_fills();
   p.fill = fills[below(static_cast<int>(fills.size()))].name;
+  if (below(4) == 0) p.sequence = 2 + below(30);
+  if (below(4) == 0)
+    p.momentum_schedule =
+        MomentumSchedule{awkward_double(rng, 0.0, 1.0), awkward_double(rng, 0.0, 1.0)};
   return p;
 }
 
@@ -194,6 +198,38 @@ TEST(ProblemValidate, RejectsGlobalStatsOutsideBackward) {
   EXPECT_NE(invalid(p).find("backward"), std::string::npos);
   p.direction = Direction::fwd_inference;
   EXPECT_NE(invalid(p).find("backward"), std::string::npos);
+}
+
+TEST(ProblemValidate, SequenceAndMomentumSchedule) {
+  Problem p = parse_problem("fwd_training/f32/nchw/n4c3h5w5/sequence=5/momentum_schedule=1:0.01");
+  EXPECT_EQ(p.sequence, 5);
+  ASSERT_TRUE(p.momentum_schedule);
+  EXPECT_EQ(validate(p), "");
+  EXPECT_EQ(momentum_at(p, 0), 1.0);
+  EXPECT_EQ(momentum_at(p, 3), 0.25);
+  EXPECT_EQ(
+      momentum_at(parse_problem("fwd_training/f32/nchw/n4c3/sequence=200/momentum_schedule=1:0.01"),
+                  199),
+      0.01);
+  EXPECT_NE(invalid(parse_problem("fwd_inference/f32/nchw/n4c3/sequence=3")).find("fwd_training"),
+            std::string::npos);
+  EXPECT_NE(invalid(parse_problem("fwd_training/f32/nchw/n4c3/sequence=3/nostats")).find("running"),
+            std::string::npos);
+  EXPECT_NE(invalid(parse_problem("fwd_training/f32/nchw/n4c3/sequence=0")).find(">= 1"),
+            std::string::npos);
+  EXPECT_NE(
+      invalid(parse_problem("fwd_training/f32/nchw/n4c3/momentum_schedule=1:0")).find("K >= 2"),
+      std::string::npos);
+  EXPECT_NE(invalid(parse_problem("fwd_training/f32/nchw/n4c3/sequence=3/momentum_schedule=2:0"))
+                .find("[0, 1]"),
+            std::string::npos);
+  EXPECT_NE(invalid(parse_problem(
+                        "fwd_training/f32/nchw/n4c3/sequence=3/momentum=0.2/momentum_schedule=1:0"))
+                .find("replaces"),
+            std::string::npos);
+  EXPECT_THROW(parse_problem("fwd_training/f32/nchw/n4c3/sequence=x"), std::invalid_argument);
+  EXPECT_THROW(parse_problem("fwd_training/f32/nchw/n4c3/momentum_schedule=1"),
+               std::invalid_argument);
 }
 
 TEST(ProblemValidate, RejectsGlobalStatsWithoutRunningStats) {

@@ -18,7 +18,8 @@ nlohmann::json measure_copy() {
   size_t free_bytes = 0, total_bytes = 0;
   check(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
   const size_t bytes = std::min(kProbeBytes, free_bytes / 4) / 256 * 256;
-  if (bytes < (size_t{16} << 20)) throw std::runtime_error("less than 64 MiB of free device memory");
+  if (bytes < (size_t{16} << 20))
+    throw std::runtime_error("less than 64 MiB of free device memory");
   DeviceBuffer source(bytes), destination(bytes);
   TimedStream stream;
   source.zero(stream.get());

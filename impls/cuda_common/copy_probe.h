@@ -1,4 +1,5 @@
-// Device-to-device copy probe: the GPU's memory-bandwidth limit, as the STREAM probes are the CPU's.
+// Device-to-device copy probe: the GPU's memory-bandwidth limit, as the STREAM probes are the
+// CPU's.
 //
 // Invariant: measured once per process on buffers far larger than the L2 cache (256 MiB each, less
 // when memory is short), best of several timed cudaMemcpyAsync calls, counting read + write bytes,

@@ -23,8 +23,7 @@ const std::string& device_unavailable_reason() {
 }
 
 void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess)
-    throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+  if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
 
 DeviceBuffer::DeviceBuffer(size_t bytes) : bytes_(bytes) {
@@ -102,6 +101,7 @@ const DeviceProperties& device_properties() {
     d.max_threads_per_sm = p.maxThreadsPerMultiProcessor;
     d.shared_memory_per_sm = p.sharedMemPerMultiprocessor;
     d.l2_bytes = static_cast<size_t>(p.l2CacheSize);
+    d.cooperative_launch = p.cooperativeLaunch != 0;
     return d;
   }();
   return props;
@@ -131,21 +131,21 @@ nlohmann::json device_json() {
   cudaMemGetInfo(&free_bytes, &total_bytes);
   const int memory_clock_khz = attribute(cudaDevAttrMemoryClockRate);
   const int bus_bits = attribute(cudaDevAttrGlobalMemoryBusWidth);
-  nlohmann::json j = {
-      {"available", true},
-      {"name", d.name},
-      {"compute_capability", std::to_string(d.compute_major) + "." + std::to_string(d.compute_minor)},
-      {"sm_count", d.sm_count},
-      {"memory_bytes", total_bytes},
-      {"memory_free_bytes", free_bytes},
-      {"l2_bytes", d.l2_bytes},
-      {"shared_memory_per_sm_bytes", d.shared_memory_per_sm},
-      {"sm_clock_khz", attribute(cudaDevAttrClockRate)},
-      {"memory_clock_khz", memory_clock_khz},
-      {"memory_bus_bits", bus_bits},
-      {"driver_version", version_string(driver)},
-      {"runtime_version", version_string(runtime)},
-      {"copy_probe", copy_probe()}};
+  nlohmann::json j = {{"available", true},
+                      {"name", d.name},
+                      {"compute_capability",
+                       std::to_string(d.compute_major) + "." + std::to_string(d.compute_minor)},
+                      {"sm_count", d.sm_count},
+                      {"memory_bytes", total_bytes},
+                      {"memory_free_bytes", free_bytes},
+                      {"l2_bytes", d.l2_bytes},
+                      {"shared_memory_per_sm_bytes", d.shared_memory_per_sm},
+                      {"sm_clock_khz", attribute(cudaDevAttrClockRate)},
+                      {"memory_clock_khz", memory_clock_khz},
+                      {"memory_bus_bits", bus_bits},
+                      {"driver_version", version_string(driver)},
+                      {"runtime_version", version_string(runtime)},
+                      {"copy_probe", copy_probe()}};
   if (memory_clock_khz > 0 && bus_bits > 0)  // double data rate
     j["theoretical_gbps"] = 2.0 * memory_clock_khz * 1e3 * (bus_bits / 8.0) / 1e9;
   return j;

@@ -36,12 +36,18 @@ class DeviceBuffer {
 
   void* data() const { return ptr_; }
   template <class T>
-  T* as() const { return static_cast<T*>(ptr_); }
+  T* as() const {
+    return static_cast<T*>(ptr_);
+  }
   size_t bytes() const { return bytes_; }
   void upload(const void* host, size_t bytes, cudaStream_t stream);
   void download(void* host, size_t bytes, cudaStream_t stream) const;
-  void upload(const Buffer& host, cudaStream_t stream) { upload(host.data(), host.bytes(), stream); }
-  void download(Buffer& host, cudaStream_t stream) const { download(host.data(), host.bytes(), stream); }
+  void upload(const Buffer& host, cudaStream_t stream) {
+    upload(host.data(), host.bytes(), stream);
+  }
+  void download(Buffer& host, cudaStream_t stream) const {
+    download(host.data(), host.bytes(), stream);
+  }
   void zero(cudaStream_t stream);
 
  private:
@@ -75,6 +81,7 @@ struct DeviceProperties {
   int max_threads_per_sm = 0;
   size_t shared_memory_per_sm = 0;
   size_t l2_bytes = 0;
+  bool cooperative_launch = false;
 };
 const DeviceProperties& device_properties();  // device 0, read once
 

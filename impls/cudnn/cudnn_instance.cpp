@@ -87,7 +87,7 @@ double var_from_invstd(double invstd, double eps) {
 }  // namespace
 
 CudnnInstance::CudnnInstance(const Problem& p, Tensors& t, cudnnHandle_t handle, bool persistent)
-    : p_(p), t_(t), handle_(handle) {
+    : p_(p), t_(t), handle_(handle), device_(p, t, stream_.get()) {
   mode_ = p.mode == Mode::per_activation ? CUDNN_BATCHNORM_PER_ACTIVATION
           : persistent                   ? CUDNN_BATCHNORM_SPATIAL_PERSISTENT
                                          : CUDNN_BATCHNORM_SPATIAL;
@@ -96,32 +96,23 @@ CudnnInstance::CudnnInstance(const Problem& p, Tensors& t, cudnnHandle_t handle,
   describe_data(p, data_desc_);
   describe_stats(p, stats_desc_);
 
-  const size_t data_bytes = static_cast<size_t>(logical_elements(p)) * dtype_size(p.dtype);
-  const size_t stats_bytes = static_cast<size_t>(feature_count(p)) * dtype_size(p.dtype);
+  const int64_t features = feature_count(p);
+  const size_t stats_bytes = static_cast<size_t>(features) * dtype_size(p.dtype);
   cudaStream_t s = stream_.get();
-  for (int i = 0; i < kTensorCount; ++i) {
-    const auto id = static_cast<TensorId>(i);
-    const bool aliased = p.inplace && (id == TensorId::y || id == TensorId::dx);
-    const bool data = id == TensorId::x || id == TensorId::dy || id == TensorId::y ||
-                      id == TensorId::dx;
-    if (aliased || (t[id].empty() && data)) continue;
-    buffers_[i] = cuda::DeviceBuffer(data ? data_bytes : stats_bytes);
-    if (!t[id].empty() && id != TensorId::save_var) buffers_[i].upload(t[id], s);
-  }
+  for (TensorId id : {TensorId::gamma, TensorId::beta, TensorId::dgamma, TensorId::dbeta,
+                      TensorId::save_mean, TensorId::save_var})
+    device_.allocate_missing(id, stats_bytes);
   if (!p.affine) {  // cuDNN always scales and shifts: gamma = 1, beta = 0
-    Buffer ones(feature_count(p), p.dtype), zeros(feature_count(p), p.dtype);
-    for (int64_t f = 0; f < feature_count(p); ++f) {
-      ones.set(f, 1.0);
-      zeros.set(f, 0.0);
-    }
-    device(TensorId::gamma).upload(ones, s);
-    device(TensorId::beta).upload(zeros, s);
+    Buffer ones(features, p.dtype), zeros(features, p.dtype);
+    for (int64_t f = 0; f < features; ++f) ones.set(f, 1.0);
+    device_[TensorId::gamma].upload(ones, s);
+    device_[TensorId::beta].upload(zeros, s);
   }
   if (reads_saved_stats(p)) {  // backward: cuDNN wants the saved invstd, not the variance
     const Buffer& var = t[TensorId::save_var];
     Buffer invstd(var.count(), p.dtype);
     for (int64_t f = 0; f < var.count(); ++f) invstd.set(f, invstd_from_var(var.get(f), p.eps));
-    device(TensorId::save_var).upload(invstd, s);
+    device_[TensorId::save_var].upload(invstd, s);
   }
 }
 
@@ -130,18 +121,12 @@ CudnnInstance::~CudnnInstance() {
   if (stats_desc_) cudnnDestroyTensorDescriptor(stats_desc_);
 }
 
-cuda::DeviceBuffer& CudnnInstance::device(TensorId id) {
-  if (p_.inplace && id == TensorId::y) id = TensorId::x;
-  if (p_.inplace && id == TensorId::dx) id = TensorId::dy;
-  return buffers_[static_cast<int>(id)];
-}
-
 void CudnnInstance::run() {
   const double one_d = 1.0, zero_d = 0.0;
   const float one_f = 1.0f, zero_f = 0.0f;
   const void* one = p_.dtype == DType::f64 ? static_cast<const void*>(&one_d) : &one_f;
   const void* zero = p_.dtype == DType::f64 ? static_cast<const void*>(&zero_d) : &zero_f;
-  auto ptr = [&](TensorId id) { return device(id).data(); };
+  auto ptr = [&](TensorId id) { return device_[id].data(); };
   check(cudnnSetStream(handle_, stream_.get()), "cudnnSetStream");
   stream_.start();
   switch (p_.direction) {
@@ -167,9 +152,9 @@ void CudnnInstance::run() {
     case Direction::bwd_data:
       check(cudnnBatchNormalizationBackward(
                 handle_, mode_, one, zero, one, zero, data_desc_, ptr(TensorId::x), data_desc_,
-                ptr(TensorId::dy), data_desc_, ptr(TensorId::dx), stats_desc_,
-                ptr(TensorId::gamma), ptr(TensorId::dgamma), ptr(TensorId::dbeta), p_.eps,
-                ptr(TensorId::save_mean), ptr(TensorId::save_var)),
+                ptr(TensorId::dy), data_desc_, ptr(TensorId::dx), stats_desc_, ptr(TensorId::gamma),
+                ptr(TensorId::dgamma), ptr(TensorId::dbeta), p_.eps, ptr(TensorId::save_mean),
+                ptr(TensorId::save_var)),
             "cudnnBatchNormalizationBackward");
       break;
   }
@@ -187,28 +172,18 @@ void CudnnInstance::fetch() {
       throw std::runtime_error("cudnnQueryRuntimeError after SPATIAL_PERSISTENT: " +
                                runtime_error_check_);
   }
-  const auto outputs = output_mask(p_);
-  for (int i = 0; i < kTensorCount; ++i) {
-    const auto id = static_cast<TensorId>(i);
-    if (!outputs[i] || t_[id].empty()) continue;
-    if (id == TensorId::save_var)
-      convert_saved_variance_to_host();
-    else
-      device(id).download(t_[id], stream_.get());
-  }
+  device_.download_outputs(t_, stream_.get(), TensorId::save_var);
+  if (has_saved_stats_output(p_)) convert_saved_variance_to_host();
 }
 
 void CudnnInstance::convert_saved_variance_to_host() {
   Buffer& var = t_[TensorId::save_var];
   Buffer invstd(var.count(), p_.dtype);
-  device(TensorId::save_var).download(invstd, stream_.get());
+  device_[TensorId::save_var].download(invstd, stream_.get());
   for (int64_t f = 0; f < var.count(); ++f) var.set(f, var_from_invstd(invstd.get(f), p_.eps));
 }
 
-void CudnnInstance::reset() {
-  for (TensorId id : {TensorId::running_mean, TensorId::running_var})
-    if (!t_[id].empty()) device(id).upload(t_[id], stream_.get());
-}
+void CudnnInstance::reset() { device_.upload_running_stats(t_, stream_.get()); }
 
 nlohmann::json CudnnInstance::details() const {
   const char* mode = mode_ == CUDNN_BATCHNORM_PER_ACTIVATION ? "PER_ACTIVATION"

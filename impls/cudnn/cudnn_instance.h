@@ -10,11 +10,11 @@
 
 #include <cudnn.h>
 
-#include <array>
 #include <string>
 
 #include "backend.h"
 #include "cuda_device.h"
+#include "device_tensors.h"
 
 namespace bnbench::cudnn_backend {
 
@@ -34,7 +34,6 @@ class CudnnInstance final : public Instance {
   nlohmann::json details() const override;
 
  private:
-  cuda::DeviceBuffer& device(TensorId id);  // y / dx share x / dy's buffer when in place
   void convert_saved_variance_to_host();
 
   Problem p_;
@@ -43,7 +42,7 @@ class CudnnInstance final : public Instance {
   cudnnBatchNormMode_t mode_;
   cudnnTensorDescriptor_t data_desc_ = nullptr, stats_desc_ = nullptr;
   cuda::TimedStream stream_;
-  std::array<cuda::DeviceBuffer, kTensorCount> buffers_;
+  cuda::DeviceTensors device_;
   std::string runtime_error_check_ = "not applicable (only SPATIAL_PERSISTENT asks for it)";
 };
 

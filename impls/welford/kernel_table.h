@@ -29,22 +29,30 @@ struct Columns {
 constexpr int kMaxGroupWidth = 64;
 constexpr int kBlockRows = 16;  // longest float accumulation (rows) before a merge in double
 
+// Per-column centering: xc = x * scale - center, with scale 1 and center = mean, or, for a mean
+// of magnitude >= 2^100, scale 0.5 and center = mean / 2. Both are exact, and the second keeps
+// x - mean from overflowing (data near +-3e38).
+struct Centering {
+  const float* scale;
+  const float* center;
+};
+
 // Welford over the rows in blocks; each block is merged (Chan) into mean/m2, which already hold
 // `count` rows (count == 0: their contents are ignored).
 using StatsFn = void (*)(const float* x, const Rows& rows, int64_t q0, int64_t q1, Columns cols,
                          double* mean, double* m2, int64_t count);
-// out = (in - mean) * scale + shift.
+// out = xc * scale + shift.
 using NormalizeFn = void (*)(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
-                             Columns cols, const float* mean, const float* scale,
+                             Columns cols, Centering centering, const float* scale,
                              const float* shift);
-// sum_dy += sum dy, sum_dy_xhat += sum dy * (x - mean) * invstd, float blocks added into double.
+// sum_dy += sum dy, sum_dy_xhat += sum dy * xc * invstd, float blocks added into double.
 using BwdReduceFn = void (*)(const float* x, const float* dy, const Rows& rows, int64_t q0,
-                             int64_t q1, Columns cols, const float* mean, const float* invstd,
+                             int64_t q1, Columns cols, Centering centering, const float* invstd,
                              double* sum_dy, double* sum_dy_xhat);
-// dx = a * dy + b * (x - mean) + c.
+// dx = a * dy + b * xc + c.
 using BwdApplyFn = void (*)(const float* x, const float* dy, float* dx, const Rows& rows,
-                            int64_t q0, int64_t q1, Columns cols, const float* mean, const float* a,
-                            const float* b, const float* c);
+                            int64_t q0, int64_t q1, Columns cols, Centering centering,
+                            const float* a, const float* b, const float* c);
 
 // Entry points indexed by [vectors per row - 1] and, for writers, [streaming stores].
 struct KernelTable {

@@ -129,11 +129,12 @@ void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Colu
 
 template <class V, int P, bool Stream>
 void normalize_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
-                      Columns cols, const float* mean, const float* scale, const float* shift) {
-  V mv[P], sv[P], bv[P];
+                      Columns cols, Centering centering, const float* scale, const float* shift) {
+  V hv[P], mv[P], sv[P], bv[P];
 #pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
-    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    hv[i] = load_lanes<V, P>(centering.scale + cols.index, i, cols.width);
+    mv[i] = load_lanes<V, P>(centering.center + cols.index, i, cols.width);
     sv[i] = load_lanes<V, P>(scale + cols.index, i, cols.width);
     bv[i] = load_lanes<V, P>(shift + cols.index, i, cols.width);
   }
@@ -145,20 +146,22 @@ void normalize_kernel(const float* in, float* out, const Rows& rows, int64_t q0,
 #pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
       const V v = load_lanes<V, P>(in + o, i, cols.width);
-      store_lanes<V, P, Stream>(out + o, i, cols.width, V::mul_add(v - mv[i], sv[i], bv[i]));
+      const V xc = V::mul_sub(v, hv[i], mv[i]);
+      store_lanes<V, P, Stream>(out + o, i, cols.width, V::mul_add(xc, sv[i], bv[i]));
     }
   }
 }
 
 template <class V, int P>
 void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_t q0, int64_t q1,
-                       Columns cols, const float* mean, const float* invstd, double* sum_dy,
+                       Columns cols, Centering centering, const float* invstd, double* sum_dy,
                        double* sum_dy_xhat) {
   alignas(64) float block_dy[16 * P], block_dy_xhat[16 * P];
-  V mv[P], iv[P];
+  V hv[P], mv[P], iv[P];
 #pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
-    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    hv[i] = load_lanes<V, P>(centering.scale + cols.index, i, cols.width);
+    mv[i] = load_lanes<V, P>(centering.center + cols.index, i, cols.width);
     iv[i] = load_lanes<V, P>(invstd + cols.index, i, cols.width);
   }
   x += cols.offset;
@@ -177,7 +180,7 @@ void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_
       for (int i = 0; i < P; ++i) {
         const V g = load_lanes<V, P>(dy + o, i, cols.width);
         sd[i] = sd[i] + g;
-        const V xc = load_lanes<V, P>(x + o, i, cols.width) - mv[i];
+        const V xc = V::mul_sub(load_lanes<V, P>(x + o, i, cols.width), hv[i], mv[i]);
         sx[i] = V::mul_add(g, xc * iv[i], sx[i]);
       }
     }
@@ -196,12 +199,13 @@ void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_
 
 template <class V, int P, bool Stream>
 void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& rows, int64_t q0,
-                      int64_t q1, Columns cols, const float* mean, const float* a, const float* b,
+                      int64_t q1, Columns cols, Centering centering, const float* a, const float* b,
                       const float* c) {
-  V mv[P], av[P], bv[P], cv[P];
+  V hv[P], mv[P], av[P], bv[P], cv[P];
 #pragma GCC unroll 4
   for (int i = 0; i < P; ++i) {
-    mv[i] = load_lanes<V, P>(mean + cols.index, i, cols.width);
+    hv[i] = load_lanes<V, P>(centering.scale + cols.index, i, cols.width);
+    mv[i] = load_lanes<V, P>(centering.center + cols.index, i, cols.width);
     av[i] = load_lanes<V, P>(a + cols.index, i, cols.width);
     bv[i] = load_lanes<V, P>(b + cols.index, i, cols.width);
     cv[i] = load_lanes<V, P>(c + cols.index, i, cols.width);
@@ -214,7 +218,7 @@ void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& ro
     const int64_t o = row.offset();
 #pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
-      const V xc = load_lanes<V, P>(x + o, i, cols.width) - mv[i];
+      const V xc = V::mul_sub(load_lanes<V, P>(x + o, i, cols.width), hv[i], mv[i]);
       const V g = load_lanes<V, P>(dy + o, i, cols.width);
       store_lanes<V, P, Stream>(dx + o, i, cols.width,
                                 V::mul_add(av[i], g, V::mul_add(bv[i], xc, cv[i])));

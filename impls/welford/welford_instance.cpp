@@ -21,6 +21,17 @@ double inverse_std(double var, double eps) {
 }
 }  // namespace
 
+void WelfordInstance::ColumnParams::resize(size_t n) {
+  for (auto* v : {&center_scale, &center, &a, &b, &c}) v->resize(n);
+}
+
+double WelfordInstance::ColumnParams::center_on(int64_t j, double mean) {
+  const float scale = std::fabs(mean) >= 0x1p100 ? 0.5f : 1.0f;
+  center_scale[j] = scale;
+  center[j] = static_cast<float>(mean) * scale;
+  return 1.0 / scale;
+}
+
 WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable& kernels,
                                  int threads)
     : p_(p),
@@ -44,12 +55,8 @@ WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable
   for (Scratch& s : scratch_) {
     s.acc_a.resize(cols);
     s.acc_b.resize(cols);
-    s.reduce_mean.resize(cols);
-    s.reduce_invstd.resize(cols);
-    s.mean.resize(cols);
-    s.a.resize(cols);
-    s.b.resize(cols);
-    s.c.resize(cols);
+    s.reduce.resize(cols);
+    s.apply.resize(cols);
     s.moments.resize(cols);
   }
 }
@@ -80,9 +87,9 @@ void WelfordInstance::work(int t) {
     }
     finish_reduce(t, u0);
   } else {
-    set_apply_params(u0, own);
+    set_apply_params(u0, own.apply);
   }
-  const Scratch& params = scratch_[reduces_ ? first_contributor(t) : t];
+  const ColumnParams& params = scratch_[reduces_ ? first_contributor(t) : t].apply;
   for (int64_t u = u0; u < u1; ++u) {
     const bool next = u + 1 < u1;
     if (next && reduces_) begin_reduce(own, u + 1);
@@ -102,7 +109,7 @@ void WelfordInstance::work(int t) {
       }
     }
     if (next && reduces_) finish_reduce(t, u + 1);
-    if (next && !reduces_) set_apply_params(u + 1, own);
+    if (next && !reduces_) set_apply_params(u + 1, own.apply);
   }
   kernels_.store_fence();
 }
@@ -115,8 +122,8 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
   for (int64_t j = 0; j < cols; ++j) {
     const int64_t f = feature_of(plan_, u, j);
     own.acc_a[j] = own.acc_b[j] = 0;
-    own.reduce_mean[j] = mean[f];
-    own.reduce_invstd[j] = static_cast<float>(inverse_std(var[f], p_.eps));
+    const double factor = own.reduce.center_on(j, mean[f]);
+    own.reduce.a[j] = static_cast<float>(inverse_std(var[f], p_.eps) * factor);
   }
 }
 
@@ -132,12 +139,13 @@ void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, in
     if (p_.direction == Direction::fwd_training)
       kernels_.stats[vectors](x_, rows, q0, q1, cols, own.acc_a.data(), own.acc_b.data(), done);
     else
-      kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce_mean.data(),
-                                   own.reduce_invstd.data(), own.acc_a.data(), own.acc_b.data());
+      kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce.centering(),
+                                   own.reduce.a.data(), own.acc_a.data(), own.acc_b.data());
   }
 }
 
-void WelfordInstance::apply_step(const Scratch& params, int64_t u, int s, int64_t q0, int64_t q1) {
+void WelfordInstance::apply_step(const ColumnParams& params, int64_t u, int s, int64_t q0,
+                                 int64_t q1) {
   const Strip& strip = plan_.strips[s];
   Rows rows = strip.rows;
   rows.base += u * plan_.unit_offset;
@@ -148,11 +156,11 @@ void WelfordInstance::apply_step(const Scratch& params, int64_t u, int s, int64_
     const int vectors = (cols.width + 15) / 16 - 1;
     if (backward && !p_.global_stats)
       kernels_.bwd_apply[vectors][strip.stream](x_, dy_, dx_, rows, q0, q1, cols,
-                                                params.mean.data(), params.a.data(),
+                                                params.centering(), params.a.data(),
                                                 params.b.data(), params.c.data());
     else
       kernels_.normalize[vectors][strip.stream](backward ? dy_ : x_, backward ? dx_ : y_, rows, q0,
-                                                q1, cols, params.mean.data(), params.a.data(),
+                                                q1, cols, params.centering(), params.a.data(),
                                                 params.c.data());
   }
 }
@@ -160,11 +168,12 @@ void WelfordInstance::apply_step(const Scratch& params, int64_t u, int s, int64_
 void WelfordInstance::finish_reduce(int t, int64_t u) {
   const bool training = p_.direction == Direction::fwd_training;
   if (!plan_.row_split) {
-    training ? finalize_stats(t, u, scratch_[t]) : finalize_grads(t, u, scratch_[t]);
+    training ? finalize_stats(t, u, scratch_[t]) : finalize_grads(t, u, scratch_[t].apply);
     return;
   }
 #pragma omp barrier
-  if (t == 0) training ? finalize_stats(t, u, scratch_[0]) : finalize_grads(t, u, scratch_[0]);
+  if (t == 0)
+    training ? finalize_stats(t, u, scratch_[0]) : finalize_grads(t, u, scratch_[0].apply);
 #pragma omp barrier
 }
 
@@ -201,16 +210,16 @@ void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
     const double gamma = gamma_ ? gamma_[f] : 1.0;
     const float shift = beta_ ? beta_[f] : 0.0f;
     for (int64_t j = j0; j < j0 + run; ++j) {
-      out.mean[j] = static_cast<float>(mean);
-      out.a[j] = static_cast<float>(gamma * invstd);
-      out.c[j] = shift;
+      const double factor = out.apply.center_on(j, mean);
+      out.apply.a[j] = static_cast<float>(gamma * invstd * factor);
+      out.apply.c[j] = shift;
     }
   }
 }
 
 // dx = k * dy - k * invstd * dgamma / M * (x - mean) - k * dbeta / M with k = gamma * invstd
 // (training statistics), or dx = k * dy with global statistics.
-void WelfordInstance::finalize_grads(int t, int64_t u, Scratch& out) {
+void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
   const int64_t cols = columns_of(u), run = run_length(plan_);
   const double reduction = static_cast<double>(reduction_size(p_));
   const float* mean = p_.global_stats ? running_mean_ : save_mean_;
@@ -230,9 +239,9 @@ void WelfordInstance::finalize_grads(int t, int64_t u, Scratch& out) {
     }
     const double k = (gamma_ ? gamma_[f] : 1.0) * invstd;
     for (int64_t j = j0; j < j0 + run; ++j) {
-      out.mean[j] = p_.global_stats ? 0.0f : mean[f];
+      const double factor = out.center_on(j, p_.global_stats ? 0.0 : mean[f]);
       out.a[j] = static_cast<float>(k);
-      out.b[j] = static_cast<float>(-k * invstd * dgamma / reduction);
+      out.b[j] = static_cast<float>(-k * invstd * dgamma / reduction * factor);
       out.c[j] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
     }
   }
@@ -240,14 +249,14 @@ void WelfordInstance::finalize_grads(int t, int64_t u, Scratch& out) {
 
 // Inference (y = (x - rm) * gamma * invstd_r + beta) and backward with global statistics and no
 // affine gradients (dx = gamma * invstd_r * dy): parameters known before the pass.
-void WelfordInstance::set_apply_params(int64_t u, Scratch& out) {
+void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
   const bool forward = p_.direction == Direction::fwd_inference;
   const int64_t cols = columns_of(u);
   for (int64_t j = 0; j < cols; ++j) {
     const int64_t f = feature_of(plan_, u, j);
     const double invstd = inverse_std(running_var_[f], p_.eps);
-    out.mean[j] = forward ? running_mean_[f] : 0.0f;
-    out.a[j] = static_cast<float>((gamma_ ? gamma_[f] : 1.0) * invstd);
+    const double factor = out.center_on(j, forward ? running_mean_[f] : 0.0);
+    out.a[j] = static_cast<float>((gamma_ ? gamma_[f] : 1.0) * invstd * factor);
     out.c[j] = forward && beta_ ? beta_[f] : 0.0f;
   }
 }

@@ -22,25 +22,32 @@ class WelfordInstance final : public Instance {
   nlohmann::json details() const override;
 
  private:
-  // Per thread. acc_a/acc_b per column: mean and M2 (statistics) or sum dy and
-  // sum dy * xhat (backward, with reduce_mean and reduce_invstd of the unit being reduced). The
-  // apply parameters: out = a * dy + b * (x - mean) + c, or (in - mean) * a + c for the normalize
-  // kernel.
+  // Per column of one unit: the centering (see Centering) and the multipliers of a kernel.
+  // Applying: out = a * dy + b * xc + c (bwd_apply) or xc * a + c (normalize); reducing: a is
+  // invstd.
+  struct ColumnParams {
+    std::vector<float> center_scale, center, a, b, c;
+    void resize(size_t n);
+    Centering centering() const { return {center_scale.data(), center.data()}; }
+    // Sets column j's centering for `mean`; returns the factor the multipliers of xc need.
+    double center_on(int64_t j, double mean);
+  };
+  // Per thread. acc_a/acc_b per column: mean and M2 (statistics) or sum dy and sum dy * xhat
+  // (backward). `reduce` belongs to the unit being reduced, `apply` to the unit being applied.
   struct Scratch {
     std::vector<double> acc_a, acc_b;
-    std::vector<float> reduce_mean, reduce_invstd;
-    std::vector<float> mean, a, b, c;
+    ColumnParams reduce, apply;
     std::vector<Moments> moments;
   };
 
   void work(int t);
   void begin_reduce(Scratch& own, int64_t u);
   void reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1, int64_t done);
-  void apply_step(const Scratch& params, int64_t u, int s, int64_t q0, int64_t q1);
+  void apply_step(const ColumnParams& params, int64_t u, int s, int64_t q0, int64_t q1);
   void finish_reduce(int t, int64_t u);
   void finalize_stats(int t, int64_t u, Scratch& out);
-  void finalize_grads(int t, int64_t u, Scratch& out);
-  void set_apply_params(int64_t u, Scratch& out);
+  void finalize_grads(int t, int64_t u, ColumnParams& out);
+  void set_apply_params(int64_t u, ColumnParams& out);
   template <class F>
   void for_each_x(int64_t u, int64_t j0, int64_t run, F f) const;
   Moments plain_moments(int64_t u, int64_t j0, int64_t run) const;
