@@ -79,10 +79,11 @@ std::string determinism_summary(const nlohmann::json& d) {
     }
   }
   if (text.empty()) {
-    std::string counts = "t" + std::to_string(d["threads"].get<int>());
+    text = "deterministic: bitwise identical on repeat, t";
+    text += std::to_string(d["threads"].get<int>());
     for (auto& run : d["runs"])
-      if (run["label"] == "threads") counts += " vs t" + std::to_string(run["threads"].get<int>());
-    return "deterministic: bitwise identical on repeat, " + counts;
+      if (run["label"] == "threads") text += " vs t" + std::to_string(run["threads"].get<int>());
+    return text;
   }
   return "NOT deterministic: " + text;
 }

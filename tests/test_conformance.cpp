@@ -10,16 +10,12 @@
 #include "registry.h"
 #include "run.h"
 
+#include "collecting_reporter.h"
+
 namespace bnbench {
 namespace {
 
-class CollectingReporter : public Reporter {
- public:
-  void begin(const RunContext&) override {}
-  void case_done(const CaseRecord& r) override { records.push_back(r); }
-  void end(const RunSummary&) override {}
-  std::vector<CaseRecord> records;
-};
+using testing_support::CollectingReporter;
 
 std::vector<std::string> small_shapes() {
   return {"n5c3", "n2c17l9", "n3c5h7w3", "n2c3d3h2w5", "n4c1h5w5", "n2c20h3w3"};

@@ -12,16 +12,12 @@
 #include "registry.h"
 #include "run.h"
 
+#include "collecting_reporter.h"
+
 namespace bnbench {
 namespace {
 
-class CollectingReporter : public Reporter {
- public:
-  void begin(const RunContext&) override {}
-  void case_done(const CaseRecord& r) override { records.push_back(r); }
-  void end(const RunSummary&) override {}
-  std::vector<CaseRecord> records;
-};
+using testing_support::CollectingReporter;
 
 CaseSpec spec_of(const std::string& id) { return CaseSpec{parse_problem(id)}; }
 

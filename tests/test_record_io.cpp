@@ -17,18 +17,14 @@
 #include "resume.h"
 #include "run.h"
 
+#include "collecting_reporter.h"
+
 namespace bnbench {
 namespace {
 
 using nlohmann::json;
 
-class CollectingReporter : public Reporter {
- public:
-  void begin(const RunContext&) override {}
-  void case_done(const CaseRecord& r) override { records.push_back(r); }
-  void end(const RunSummary&) override {}
-  std::vector<CaseRecord> records;
-};
+using testing_support::CollectingReporter;
 
 Config small_config(const std::vector<std::string>& ids) {
   Config config;
