@@ -5,10 +5,11 @@
 # Usage: tests/run_asan.sh [extra ctest arguments]
 #   BNBENCH_ASAN_BUILD  build folder (default build-asan, the preset's)
 # Invariant: any sanitizer report fails the run (halt_on_error; LeakSanitizer exits non-zero).
-# oneDNN and libtorch are left out of this build: they are prebuilt, uninstrumented Debian
-# libraries, so ASan cannot see inside them, libtorch alone doubles the build time, and ASan's
-# interceptors add false alarms (leaks of their static pools); the code they would add to the
-# sanitized build is only the thin backend glue, which the Release CI runs.
+# oneDNN and libtorch are left out of this build to keep CI short: they are prebuilt, uninstrumented
+# Debian libraries (ASan cannot see inside them; only our thin glue would be checked) and the
+# libtorch glue alone is minutes of compile time under ASan. They need no suppressions: a batch
+# norm through each (oneDNN 2.6.3, libtorch 1.13) runs clean under ASan + UBSan with
+# detect_leaks=1, and so does libgomp; `cmake --preset asan` alone builds them in.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BNBENCH_ASAN_BUILD:-$root/build-asan}"

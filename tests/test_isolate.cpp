@@ -8,11 +8,10 @@
 
 #include <chrono>
 
+#include "collecting_reporter.h"
 #include "isolate.h"
 #include "registry.h"
 #include "run.h"
-
-#include "collecting_reporter.h"
 
 namespace bnbench {
 namespace {

@@ -11,13 +11,12 @@
 #include <functional>
 #include <limits>
 
+#include "collecting_reporter.h"
 #include "record_io.h"
 #include "registry.h"
 #include "report_json.h"
 #include "resume.h"
 #include "run.h"
-
-#include "collecting_reporter.h"
 
 namespace bnbench {
 namespace {
