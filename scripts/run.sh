@@ -9,7 +9,7 @@ bnbench_ensure_packages
 bnbench_build
 cd "$BNBENCH_ROOT"
 "$BNBENCH_BUILD/bnbench" info
-out="results/$(date -u +%Y%m%d-%H%M%S)_$(hostname)_default.json"
+out="results/$(date -u +%Y%m%d-%H%M%S)_$(uname -n)_default.json"
 status=0
 "$BNBENCH_BUILD/bnbench" run configs/default.json --out "$out" "$@" || status=$?
 echo "result written to $BNBENCH_ROOT/$out"
