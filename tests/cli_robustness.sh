@@ -44,7 +44,7 @@ config() {
 section_isolate() {
   local out="$work/isolate.json"
   expect_exit 1 "1 passed.*2 crashed, 1 timed out" check --case fwd_training/f32/nchw/n2c3h4w4 \
-    --backends test_crash_segv,naive,test_crash_abort,test_crash_hang --case-timeout 1 --out "$out"
+    --backends test_crash_segv,naive,test_crash_abort,test_crash_hang --case-timeout 3 --out "$out"
   $py scripts/validate_result.py "$out" || fail "isolate result does not validate"
   $py - "$out" <<'EOF' || fail "isolate statuses"
 import json, sys
