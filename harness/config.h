@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "nearest_name.h"
 #include "problem.h"
 
 namespace bnbench {
@@ -62,9 +63,6 @@ struct Config {
 ShapeSet load_shape_set(const std::string& shapes_dir, const std::string& name);
 // The names of the shape sets in shapes_dir (file stems of *.json), sorted; empty if none.
 std::vector<std::string> list_shape_sets(const std::string& shapes_dir);
-
-// The candidate closest to word by edit distance (first one on ties): "did you mean ...?".
-std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 // Throws ConfigError.
 Config load_config(const std::string& path);
