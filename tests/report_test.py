@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """scripts/report.py on fixed results: every figure from a full fixture, and a partial result
-(two backends, no probes, no shape sets) that still gives a complete page saying what is missing.
+(two backends, no probes, no shape sets) that still gives a complete page saying what is missing;
+scripts/headline.py's two-pass bound and network totals on the full fixture.
 
 Usage: report_test.py OUT_DIR   (writes OUT_DIR/full and OUT_DIR/partial)
 Invariant: each figure exists as non-empty PNG and SVG and index.html and report.md link it.
@@ -42,7 +43,19 @@ def main(out_dir):
                           os.path.join(ROOT, "tests", "data", "bad_layout.json"), "--out",
                           os.path.join(out_dir, "bad")], capture_output=True, text=True)
     assert bad.returncode == 2 and "schema major" in bad.stderr, (bad.returncode, bad.stderr)
-    print("report: every figure drawn; partial result handled")
+    headline = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "headline.py"), "flagship",
+                               os.path.join(ROOT, "tests", "data", "report_run.json"), "--backend", "pytorch",
+                               "--shapes", "n32c256h56w56"], capture_output=True, text=True)
+    assert headline.returncode == 0, headline.stderr
+    # fwd_training at 2 threads: read 37.2 GB/s, copy_nt 71.5 GB/s in the fixture's start probes, so
+    # a two-pass kernel reaches (8 / 71.5) / (4 / 37.2 + 8 / 71.5) = 51% of the one-pass ideal.
+    row = next(l for l in headline.stdout.splitlines() if "fwd_training/f32/nchw/n32c256h56w56" in l)
+    assert "| 51% |" in row and "vs onednn" in headline.stdout, headline.stdout
+    networks = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "headline.py"), "networks",
+                               os.path.join(ROOT, "tests", "data", "report_run.json")], capture_output=True, text=True)
+    assert networks.returncode == 0 and "`fwd_training/f32/nhwc/*` | 2 | pytorch (not all passed)" in networks.stdout, \
+        networks.stdout
+    print("report: every figure drawn; partial result handled; headline tables computed")
 
 
 if __name__ == "__main__":
