@@ -103,9 +103,12 @@ void WelfordInstance::work(int t) {
           reduce_step(own, u + 1, s, q, q_end, q - begin);
           apply_step(params, u, s, q, q_end);
         }
-      } else {  // alone: backwards, starting with the rows read last (still in cache)
+      } else if (reduces_) {  // alone: backwards, starting with the rows read last (in cache)
         for (int64_t q_end = end; q_end > begin; q_end -= std::min(chunk, q_end - begin))
           apply_step(params, u, s, std::max(begin, q_end - chunk), q_end);
+      } else {  // nothing read before: forwards, the column groups of a chunk together
+        for (int64_t q = begin; q < end; q += chunk)
+          apply_step(params, u, s, q, std::min(q + chunk, end));
       }
     }
     if (next && reduces_) finish_reduce(t, u + 1);
