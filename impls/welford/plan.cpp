@@ -17,7 +17,8 @@ constexpr int64_t kL2Budget = 768 << 10;        // per core, of 1 MiB
 constexpr int64_t kL3Budget = 24 << 20;         // shared, of 32 MiB
 constexpr int64_t kStreamThreshold = 24 << 20;  // bytes touched beyond which outputs bypass caches
 constexpr int64_t kMaxUnitColumns = 1024;
-constexpr int64_t kChunkBytes = 16 << 10;  // interleaving step of the two units
+constexpr int64_t kChunkBytes = 16 << 10;      // interleaving step of the two units
+constexpr int64_t kLoneChunkBytes = 64 << 10;  // step of a pass over one unit alone
 
 int64_t round_up(int64_t v, int64_t q) { return (v + q - 1) / q * q; }
 
@@ -103,6 +104,7 @@ Plan make_plan(const Problem& p, int threads) {
   for (int i = 0; i < plan.strip_count; ++i) {
     Strip& s = plan.strips[i];
     s.chunk = round_up(std::max<int64_t>(kChunkBytes / (4 * s.width), 1), kBlockRows);
+    s.lone_chunk = round_up(std::max<int64_t>(kLoneChunkBytes / (4 * s.width), 1), kBlockRows);
     const Rows& r = s.rows;
     const bool aligned = r.base % 16 == 0 && plan.unit_offset % 16 == 0 &&
                          (r.outer_count == 1 || r.outer_stride % 16 == 0) &&

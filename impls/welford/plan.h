@@ -23,10 +23,11 @@ enum class Fold {
 };
 
 struct Strip {
-  Rows rows;            // for unit 0; unit u starts unit_offset * u elements later
-  int width = 0;        // columns of a full unit
-  int index = 0;        // first entry of the strip in the unit's per-column arrays
-  int64_t chunk = 0;    // rows per step when interleaving two units
+  Rows rows;               // for unit 0; unit u starts unit_offset * u elements later
+  int width = 0;           // columns of a full unit
+  int index = 0;           // first entry of the strip in the unit's per-column arrays
+  int64_t chunk = 0;       // rows per step when interleaving two units
+  int64_t lone_chunk = 0;  // rows per step of a pass that runs alone (longer sequential runs)
   bool stream = false;  // non-temporal stores allowed (aligned rows, output larger than the cache)
 };
 

@@ -83,7 +83,9 @@ void WelfordInstance::work(int t) {
     for (int s = 0; s < plan_.strip_count; ++s) {
       int64_t begin, end;
       thread_rows(plan_, s, t, begin, end);
-      reduce_step(own, u0, s, begin, end, 0);
+      const int64_t chunk = plan_.strips[s].lone_chunk;  // all column groups of a chunk together
+      for (int64_t q = begin; q < end; q += chunk)
+        reduce_step(own, u0, s, q, std::min(q + chunk, end), q - begin);
     }
     finish_reduce(t, u0);
   } else {
@@ -107,8 +109,9 @@ void WelfordInstance::work(int t) {
         for (int64_t q_end = end; q_end > begin; q_end -= std::min(chunk, q_end - begin))
           apply_step(params, u, s, std::max(begin, q_end - chunk), q_end);
       } else {  // nothing read before: forwards, the column groups of a chunk together
-        for (int64_t q = begin; q < end; q += chunk)
-          apply_step(params, u, s, q, std::min(q + chunk, end));
+        const int64_t lone = plan_.strips[s].lone_chunk;
+        for (int64_t q = begin; q < end; q += lone)
+          apply_step(params, u, s, q, std::min(q + lone, end));
       }
     }
     if (next && reduces_) finish_reduce(t, u + 1);
