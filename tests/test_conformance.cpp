@@ -18,7 +18,7 @@ namespace {
 using testing_support::CollectingReporter;
 
 std::vector<std::string> small_shapes() {
-  return {"n5c3", "n2c17l9", "n3c5h7w3", "n2c3d3h2w5", "n4c1h5w5", "n2c20h3w3"};
+  return {"n5c3", "n2c17l9", "n3c5h7w3", "n2c3d3h2w5", "n4c1h5w5", "n2c20h3w3", "n3c5h7w7"};
 }
 
 Config conformance_config() {

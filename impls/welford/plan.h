@@ -18,7 +18,7 @@ namespace bnbench::welford {
 enum class Fold {
   plane,      // nchw spatial: every column of unit u is channel u
   identity,   // column w of the row is feature w
-  group,      // nchw spatial with small S: columns c*S .. c*S+S-1 are channel c
+  group,      // nchw spatial, S < 64 and not whole vectors: columns c*S .. c*S+S-1 are channel c
   transpose,  // nhwc per-activation: column s*C+c is feature c*S+s
 };
 
