@@ -81,10 +81,14 @@ def networks(data):
     header = ["pass", "threads", "fastest", "time per network pass", "others (time, all passed)"]
     rows = []
     for (variant, threads), ts in totals.items():
+        bases = [t["backend"].split("@")[0] for t in ts]
+        # backend@N (one backend in several files) reads as the plain name when the thread count
+        # already tells the files apart.
+        name = {t["backend"]: b if bases.count(b) == 1 else t["backend"] for t, b in zip(ts, bases)}
         best = ts[0]
-        rest = ", ".join(f"{t['backend']} {1e3 * t['seconds']:.1f} ms{'' if t['all_passed'] else ' (not all passed)'}"
+        rest = ", ".join(f"{name[t['backend']]} {1e3 * t['seconds']:.1f} ms{'' if t['all_passed'] else ' (not all passed)'}"
                          for t in ts[1:])
-        rows.append([f"`{variant}`", str(threads), best["backend"] + ("" if best["all_passed"] else " (not all passed)"),
+        rows.append([f"`{variant}`", str(threads), name[best["backend"]] + ("" if best["all_passed"] else " (not all passed)"),
                      f"{1e3 * best['seconds']:.1f} ms", rest])
     return header, rows
 

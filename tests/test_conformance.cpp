@@ -7,10 +7,9 @@
 
 #include <set>
 
+#include "collecting_reporter.h"
 #include "registry.h"
 #include "run.h"
-
-#include "collecting_reporter.h"
 
 namespace bnbench {
 namespace {
@@ -25,8 +24,8 @@ Config conformance_config() {
   Config config;
   config.path = "conformance";
   config.name = "conformance";
-  for (Direction d : {Direction::fwd_training, Direction::fwd_inference, Direction::bwd,
-                      Direction::bwd_data})
+  for (Direction d :
+       {Direction::fwd_training, Direction::fwd_inference, Direction::bwd, Direction::bwd_data})
     for (Mode m : {Mode::spatial, Mode::per_activation})
       for (Layout l : {Layout::nchw, Layout::nhwc, Layout::nchw16c})
         for (auto& shape : small_shapes())
@@ -74,8 +73,9 @@ TEST_P(Conformance, EverySupportedCasePasses) {
     ++ran;
     EXPECT_TRUE(r.status == Verdict::passed || r.status == Verdict::warn)
         << r.backend << " " << r.id << ": " << to_string(r.status) << " " << r.reason
-        << (r.check ? " worst " + r.check->worst_tensor + " r=" + std::to_string(r.check->worst_ratio)
-                    : std::string());
+        << (r.check
+                ? " worst " + r.check->worst_tensor + " r=" + std::to_string(r.check->worst_ratio)
+                : std::string());
   }
   // One reason for every case means the backend cannot run on this machine (no GPU, no AVX-512).
   if (ran == 0 && skip_reasons.size() == 1) GTEST_SKIP() << *skip_reasons.begin();
