@@ -24,20 +24,16 @@ from report_data import DIRECTIONS, GOOD, ReportData, ReportError
 MEMORY_BOUND = "n32c64h112w112,n32c256h56w56,n32c512h28w28"
 
 
-def two_pass_bound(direction, probes):
+def two_pass_bound(case, read_gbps):
     """% of the one-pass ideal reachable when the statistics pass reads x (and dy) from memory and
-    the second pass reads them again: bytes at the `read` probe, then the one-pass traffic at the
-    streaming-store probe."""
-    if not probes or direction == "fwd_inference":
+    the second pass reads them again: those inputs at the `read` probe, then the one-pass traffic
+    at the case's own ideal bandwidth (streaming-store probe)."""
+    if case["direction"] == "fwd_inference" or not read_gbps or not case["ideal_gbps"]:
         return None
-    if direction.startswith("bwd"):
-        reread, ideal_bytes, ideal_bw = 8.0, 12.0, probes.get("triad_nt")
-    else:
-        reread, ideal_bytes, ideal_bw = 4.0, 8.0, probes.get("copy_nt")
-    if not probes.get("read") or not ideal_bw:
-        return None
-    ideal = ideal_bytes / ideal_bw
-    return 100 * ideal / (reread / probes["read"] + ideal)
+    ideal_bytes = 12.0 if case["direction"].startswith("bwd") else 8.0
+    reread = ideal_bytes - 4.0  # every input once more; the output is written once
+    ideal = ideal_bytes / case["ideal_gbps"]
+    return 100 * ideal / (reread / read_gbps + ideal)
 
 
 def _speed(flag, other):
@@ -59,7 +55,7 @@ def flagship(data, backend, shapes):
     header += [f"vs {p}" for p in peers] + ["vs onednn nchw16c"]
     rows, logs = [], {p: [] for p in peers + ["onednn nchw16c"]}
     for f in flag_cases:
-        bound = two_pass_bound(f["direction"], data.probes[f["run"]].get(f["threads"]))
+        bound = two_pass_bound(f, (data.probes[f["run"]].get(f["threads"]) or {}).get("read"))
         blocked_id = f["id"].replace(f"/{f['layout']}/", "/nchw16c/")
         others = [(p, cases.get((f["id"], f["threads"], p))) for p in peers]
         others.append(("onednn nchw16c", cases.get((blocked_id, f["threads"], "onednn"))))
