@@ -54,12 +54,22 @@ using BwdApplyFn = void (*)(const float* x, const float* dy, float* dx, const Ro
                             int64_t q0, int64_t q1, Columns cols, Centering centering,
                             const float* a, const float* b, const float* c);
 
+// out = xc * scale + shift over the nchw planes [p0, p1) in memory order; per-channel arrays.
+using NormalizePlanesFn = void (*)(const float* in, float* out, int64_t p0, int64_t p1,
+                                   int64_t channels, int64_t spatial, Centering centering,
+                                   const float* scale, const float* shift);
+
 // Entry points indexed by [vectors per row - 1] and, for writers, [streaming stores].
 struct KernelTable {
   StatsFn stats[4];
   NormalizeFn normalize[4][2];
   BwdReduceFn bwd_reduce[4];
   BwdApplyFn bwd_apply[4][2];
+  // Any width (whole units, row by row), indexed by [some centering scale is not 1][streaming
+  // stores].
+  NormalizeFn normalize_wide[2][2];
+  BwdApplyFn bwd_apply_wide[2][2];
+  NormalizePlanesFn normalize_planes[2];  // [streaming stores]
   void (*store_fence)();
 };
 

@@ -4,7 +4,9 @@
 // one whose statistics are being gathered) stay in L2 (band folds) or L3 (channel planes), so that
 // x and dy are read from memory once; where no unit fits (nhwc with many rows), units span whole
 // rows for sequential access and the second read walks backwards to reuse what the cache still
-// holds. Cache sizes are the project's reference machine's.
+// holds. Passes without a reduction need no unit to stay cached: they walk memory in order (nchw
+// planes one after another, or whole rows of up to kMaxApplyColumns). Cache sizes are the
+// project's reference machine's.
 #include "plan.h"
 
 #include <algorithm>
@@ -17,9 +19,14 @@ constexpr int64_t kL2Budget = 768 << 10;        // per core, of 1 MiB
 constexpr int64_t kL3Budget = 24 << 20;         // shared, of 32 MiB
 constexpr int64_t kStreamThreshold = 24 << 20;  // bytes touched beyond which outputs bypass caches
 constexpr int64_t kMaxUnitColumns = 1024;
+constexpr int64_t kMaxApplyColumns = 2048;     // units of passes without a reduction (8 KiB rows)
 constexpr int64_t kMinBandColumns = 64;        // 256 contiguous bytes per row
 constexpr int64_t kChunkBytes = 16 << 10;      // interleaving step of the two units
 constexpr int64_t kLoneChunkBytes = 64 << 10;  // step of a pass over one unit alone
+// Streamed units narrower than this keep the column-group kernels for their apply passes
+// (measured, nhwc inference: C=256 and 384 56x56 1.2-1.4x slower row by row, C=512 and wider
+// faster).
+constexpr int64_t kMinWideStreamColumns = 512;
 
 int64_t round_up(int64_t v, int64_t q) { return (v + q - 1) / q * q; }
 
@@ -38,7 +45,11 @@ int64_t band_columns(int64_t row_columns, int64_t column_bytes, int64_t quantum,
   const int64_t widest = std::max(quantum, kMaxUnitColumns / quantum * quantum);
   const int64_t fit = kL2Budget / (2 * column_bytes) / quantum * quantum;
   const int64_t narrowest = round_up(kMinBandColumns, quantum);
-  const int64_t cols = reduces && fit >= narrowest ? std::min(fit, widest) : widest;
+  if (!reduces) {
+    const int64_t widest_apply = std::max(quantum, kMaxApplyColumns / quantum * quantum);
+    return std::min(widest_apply, round_up(row_columns, quantum));
+  }
+  const int64_t cols = fit >= narrowest ? std::min(fit, widest) : widest;
   return std::min(cols, round_up(row_columns, quantum));
 }
 
@@ -109,6 +120,9 @@ Plan make_plan(const Problem& p, int threads) {
   plan.row_split = threads > 1 && (!balanced || (needs_reduction(p) && !cached_apart));
 
   const int64_t touched = elements * 4 * (is_backward(p.direction) ? 3 : 2);
+  plan.plane_walk =
+      p.mode == Mode::spatial && p.layout == Layout::nchw && s >= 16 && !needs_reduction(p);
+  plan.plane_stream = s % 16 == 0 && touched > kStreamThreshold;
   for (int i = 0; i < plan.strip_count; ++i) {
     Strip& s = plan.strips[i];
     s.chunk = round_up(std::max<int64_t>(kChunkBytes / (4 * s.width), 1), kBlockRows);
@@ -118,6 +132,7 @@ Plan make_plan(const Problem& p, int threads) {
                          (r.outer_count == 1 || r.outer_stride % 16 == 0) &&
                          (r.inner_count == 1 || r.inner_stride % 16 == 0);
     s.stream = aligned && touched > kStreamThreshold;
+    s.wide = s.width > kMaxGroupWidth && (!s.stream || s.width >= kMinWideStreamColumns);
   }
   return plan;
 }

@@ -29,6 +29,7 @@ struct Strip {
   int64_t chunk = 0;       // rows per step when interleaving two units
   int64_t lone_chunk = 0;  // rows per step of a pass that runs alone (longer sequential runs)
   bool stream = false;  // non-temporal stores allowed (aligned rows, output larger than the cache)
+  bool wide = false;    // the apply passes walk whole unit rows (row-major kernels), not groups
 };
 
 struct Plan {
@@ -40,7 +41,11 @@ struct Plan {
   int strip_count = 0;
   Strip strips[2];  // plane: the 64-wide pieces and the tail of each row
   int64_t channels = 0, spatial = 0;
-  bool row_split = false;  // every thread takes a share of every unit's rows (else: units)
+  // nchw spatial passes without a reduction: every thread walks its share of the N * C planes in
+  // memory order with per-channel parameters, instead of units.
+  bool plane_walk = false;
+  bool plane_stream = false;  // and its stores are non-temporal (whole aligned vectors, large)
+  bool row_split = false;     // every thread takes a share of every unit's rows (else: units)
   int threads = 1;
 };
 

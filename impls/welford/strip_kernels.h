@@ -226,6 +226,94 @@ void bwd_apply_kernel(const float* x, const float* dy, float* dx, const Rows& ro
   }
 }
 
+// Row-major forms of the two apply kernels for units wider than one column group: each row is
+// walked once from its first to its last column (one sequential run per row, as the data lies),
+// with the per-column parameters loaded beside the data from L1. One call covers the whole unit,
+// so the per-call setup that the group kernels repeat for every 64 columns is paid once. Unless
+// Scaled (some column centers on mean / 2), the centering scale is 1 and is not loaded: a row's
+// parameters then stay in L1 beside its data up to 2048 columns.
+template <class V, bool Stream, class Element>
+WELFORD_INLINE void for_each_row_vector(const Rows& rows, int64_t q0, int64_t q1, Columns cols,
+                                        Element element) {
+  const int full = cols.width / 16 * 16, tail = cols.width - full;
+  RowCursor row(rows, q0);
+  for (int64_t q = q0; q < q1; ++q, row.next()) {
+    const int64_t o = row.offset() + cols.offset;
+#pragma GCC unroll 4
+    for (int j = 0; j < full; j += 16) element(o + j, cols.index + j, 16);
+    if (tail > 0) element(o + full, cols.index + full, tail);
+  }
+}
+
+template <class V>
+WELFORD_INLINE V load_n(const float* p, int n) {
+  return n == 16 ? V::load(p) : V::load_first(p, n);
+}
+
+template <class V, bool Stream>
+WELFORD_INLINE void store_n(float* p, int n, V v) {
+  if (n < 16)
+    v.store_first(p, n);
+  else if (Stream)
+    v.stream(p);
+  else
+    v.store(p);
+}
+
+template <class V, bool Scaled>
+WELFORD_INLINE V centered(V v, Centering centering, int64_t j, int n) {
+  const V center = load_n<V>(centering.center + j, n);
+  return Scaled ? V::mul_sub(v, load_n<V>(centering.scale + j, n), center) : v - center;
+}
+
+template <class V, bool Scaled, bool Stream>
+void normalize_wide_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
+                           Columns cols, Centering centering, const float* scale,
+                           const float* shift) {
+  for_each_row_vector<V, Stream>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n) {
+    const V xc = centered<V, Scaled>(load_n<V>(in + o, n), centering, j, n);
+    store_n<V, Stream>(out + o, n,
+                       V::mul_add(xc, load_n<V>(scale + j, n), load_n<V>(shift + j, n)));
+  });
+}
+
+template <class V, bool Scaled, bool Stream>
+void bwd_apply_wide_kernel(const float* x, const float* dy, float* dx, const Rows& rows, int64_t q0,
+                           int64_t q1, Columns cols, Centering centering, const float* a,
+                           const float* b, const float* c) {
+  for_each_row_vector<V, Stream>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n) {
+    const V xc = centered<V, Scaled>(load_n<V>(x + o, n), centering, j, n);
+    const V g = load_n<V>(dy + o, n);
+    store_n<V, Stream>(dx + o, n,
+                       V::mul_add(load_n<V>(a + j, n), g,
+                                  V::mul_add(load_n<V>(b + j, n), xc, load_n<V>(c + j, n))));
+  });
+}
+
+// A pass without a reduction over nchw planes in memory order: planes [p0, p1) of `spatial`
+// floats, plane p of channel p % channels, parameters per channel (broadcast once per plane).
+template <class V, bool Stream>
+void normalize_planes_kernel(const float* in, float* out, int64_t p0, int64_t p1, int64_t channels,
+                             int64_t spatial, Centering centering, const float* scale,
+                             const float* shift) {
+  const int64_t full = spatial / 16 * 16;
+  const int tail = static_cast<int>(spatial - full);
+  int64_t c = p0 % channels;
+  for (int64_t p = p0; p < p1; ++p) {
+    const V h = V::broadcast(centering.scale[c]), m = V::broadcast(centering.center[c]);
+    const V a = V::broadcast(scale[c]), b = V::broadcast(shift[c]);
+    const float* src = in + p * spatial;
+    float* dst = out + p * spatial;
+#pragma GCC unroll 4
+    for (int64_t j = 0; j < full; j += 16)
+      store_n<V, Stream>(dst + j, 16, V::mul_add(V::mul_sub(V::load(src + j), h, m), a, b));
+    if (tail > 0)
+      store_n<V, false>(dst + full, tail,
+                        V::mul_add(V::mul_sub(V::load_first(src + full, tail), h, m), a, b));
+    if (++c == channels) c = 0;
+  }
+}
+
 template <class V>
 KernelTable make_kernel_table() {
   return {{&stats_kernel<V, 1>, &stats_kernel<V, 2>, &stats_kernel<V, 3>, &stats_kernel<V, 4>},
@@ -239,6 +327,11 @@ KernelTable make_kernel_table() {
            {&bwd_apply_kernel<V, 2, false>, &bwd_apply_kernel<V, 2, true>},
            {&bwd_apply_kernel<V, 3, false>, &bwd_apply_kernel<V, 3, true>},
            {&bwd_apply_kernel<V, 4, false>, &bwd_apply_kernel<V, 4, true>}},
+          {{&normalize_wide_kernel<V, false, false>, &normalize_wide_kernel<V, false, true>},
+           {&normalize_wide_kernel<V, true, false>, &normalize_wide_kernel<V, true, true>}},
+          {{&bwd_apply_wide_kernel<V, false, false>, &bwd_apply_wide_kernel<V, false, true>},
+           {&bwd_apply_wide_kernel<V, true, false>, &bwd_apply_wide_kernel<V, true, true>}},
+          {&normalize_planes_kernel<V, false>, &normalize_planes_kernel<V, true>},
           &V::store_fence};
 }
 

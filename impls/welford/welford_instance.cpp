@@ -25,6 +25,11 @@ void WelfordInstance::ColumnParams::resize(size_t n) {
   for (auto* v : {&center_scale, &center, &a, &b, &c}) v->resize(n);
 }
 
+void WelfordInstance::ColumnParams::note_scaling(int64_t columns) {
+  scaled = std::any_of(center_scale.begin(), center_scale.begin() + columns,
+                       [](float s) { return s != 1.0f; });
+}
+
 double WelfordInstance::ColumnParams::center_on(int64_t j, double mean) {
   const float scale = std::fabs(mean) >= 0x1p100 ? 0.5f : 1.0f;
   center_scale[j] = scale;
@@ -59,6 +64,7 @@ WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable
     s.apply.resize(cols);
     s.moments.resize(cols);
   }
+  if (plan_.plane_walk) channel_params_.resize(static_cast<size_t>(p.c));
 }
 
 void WelfordInstance::run() {
@@ -73,6 +79,7 @@ int64_t WelfordInstance::columns_of(int64_t u) const {
 // Unit split: thread t pipelines its own units. Row split: all threads walk every unit, each on
 // its share of the rows, and meet at finish_reduce.
 void WelfordInstance::work(int t) {
+  if (plan_.plane_walk) return walk_planes(t);
   Scratch& own = scratch_[t];
   const int64_t units = plan_.units, threads = plan_.threads;
   const int64_t u0 = plan_.row_split ? 0 : units * t / threads;
@@ -125,12 +132,14 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
   if (p_.direction == Direction::fwd_training) return;  // the first block overwrites
   const float* mean = p_.global_stats ? running_mean_ : save_mean_;
   const float* var = p_.global_stats ? running_var_ : save_var_;
-  const int64_t cols = columns_of(u);
-  for (int64_t j = 0; j < cols; ++j) {
-    const int64_t f = feature_of(plan_, u, j);
-    own.acc_a[j] = own.acc_b[j] = 0;
-    const double factor = own.reduce.center_on(j, mean[f]);
-    own.reduce.a[j] = static_cast<float>(inverse_std(var[f], p_.eps) * factor);
+  const int64_t cols = columns_of(u), run = run_length(plan_);
+  for (int64_t j0 = 0; j0 < cols; j0 += run) {
+    const int64_t f = feature_of(plan_, u, j0);
+    const double invstd = inverse_std(var[f], p_.eps);
+    for (int64_t j = j0; j < j0 + run; ++j) {
+      own.acc_a[j] = own.acc_b[j] = 0;
+      own.reduce.a[j] = static_cast<float>(invstd * own.reduce.center_on(j, mean[f]));
+    }
   }
 }
 
@@ -158,10 +167,23 @@ void WelfordInstance::apply_step(const ColumnParams& params, int64_t u, int s, i
   rows.base += u * plan_.unit_offset;
   const int width = strip_width(plan_, s, u);
   const bool backward = is_backward(p_.direction);
+  const bool dx_from_x_and_dy = backward && !p_.global_stats;
+  if (strip.wide) {
+    const Columns cols{0, width, strip.index};
+    if (dx_from_x_and_dy)
+      kernels_.bwd_apply_wide[params.scaled][strip.stream](x_, dy_, dx_, rows, q0, q1, cols,
+                                                           params.centering(), params.a.data(),
+                                                           params.b.data(), params.c.data());
+    else
+      kernels_.normalize_wide[params.scaled][strip.stream](backward ? dy_ : x_, backward ? dx_ : y_,
+                                                           rows, q0, q1, cols, params.centering(),
+                                                           params.a.data(), params.c.data());
+    return;
+  }
   for (int g = 0; g < width; g += kMaxGroupWidth) {
     const Columns cols{g, std::min(kMaxGroupWidth, width - g), strip.index + g};
     const int vectors = (cols.width + 15) / 16 - 1;
-    if (backward && !p_.global_stats)
+    if (dx_from_x_and_dy)
       kernels_.bwd_apply[vectors][strip.stream](x_, dy_, dx_, rows, q0, q1, cols,
                                                 params.centering(), params.a.data(),
                                                 params.b.data(), params.c.data());
@@ -222,6 +244,7 @@ void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
       out.apply.c[j] = shift;
     }
   }
+  out.apply.note_scaling(cols);
 }
 
 // dx = k * dy - k * invstd * dgamma / M * (x - mean) - k * dbeta / M with k = gamma * invstd
@@ -252,20 +275,41 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
       out.c[j] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
     }
   }
+  out.note_scaling(cols);
 }
 
 // Inference (y = (x - rm) * gamma * invstd_r + beta) and backward with global statistics and no
 // affine gradients (dx = gamma * invstd_r * dy): parameters known before the pass.
 void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
-  const bool forward = p_.direction == Direction::fwd_inference;
-  const int64_t cols = columns_of(u);
-  for (int64_t j = 0; j < cols; ++j) {
-    const int64_t f = feature_of(plan_, u, j);
-    const double invstd = inverse_std(running_var_[f], p_.eps);
-    const double factor = out.center_on(j, forward ? running_mean_[f] : 0.0);
-    out.a[j] = static_cast<float>((gamma_ ? gamma_[f] : 1.0) * invstd * factor);
-    out.c[j] = forward && beta_ ? beta_[f] : 0.0f;
+  const int64_t cols = columns_of(u), run = run_length(plan_);
+  for (int64_t j0 = 0; j0 < cols; j0 += run) {
+    set_known_params(j0, feature_of(plan_, u, j0), out);
+    for (auto* v : {&out.center_scale, &out.center, &out.a, &out.c})
+      std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
   }
+  out.note_scaling(cols);
+}
+
+void WelfordInstance::set_known_params(int64_t j, int64_t f, ColumnParams& out) const {
+  const bool forward = p_.direction == Direction::fwd_inference;
+  const double scale = (gamma_ ? gamma_[f] : 1.0) * inverse_std(running_var_[f], p_.eps);
+  out.a[j] = static_cast<float>(scale * out.center_on(j, forward ? running_mean_[f] : 0.0));
+  out.c[j] = forward && beta_ ? beta_[f] : 0.0f;
+}
+
+// Each thread sets the parameters of its share of the channels, then walks its share of the
+// planes (any channels) in memory order.
+void WelfordInstance::walk_planes(int t) {
+  const int64_t channels = p_.c, threads = plan_.threads, planes = p_.n * channels;
+  for (int64_t f = channels * t / threads; f < channels * (t + 1) / threads; ++f)
+    set_known_params(f, f, channel_params_);
+#pragma omp barrier
+  const bool backward = is_backward(p_.direction);
+  const ColumnParams& params = channel_params_;
+  kernels_.normalize_planes[plan_.plane_stream](
+      backward ? dy_ : x_, backward ? dx_ : y_, planes * t / threads, planes * (t + 1) / threads,
+      channels, plan_.spatial, params.centering(), params.a.data(), params.c.data());
+  kernels_.store_fence();
 }
 
 // Calls f(x) for every element of the columns [j0, j0 + run) of unit u.
@@ -300,9 +344,15 @@ Moments WelfordInstance::plain_moments(int64_t u, int64_t j0, int64_t run) const
 
 nlohmann::json WelfordInstance::details() const {
   static const char* const kFolds[] = {"plane", "identity", "group", "transpose"};
-  return {{"fold", kFolds[static_cast<int>(plan_.fold)]}, {"units", plan_.units},
-          {"unit_columns", plan_.unit_columns},           {"row_split", plan_.row_split},
-          {"streaming_stores", plan_.strips[0].stream},   {"threads", plan_.threads}};
+  return {{"fold", kFolds[static_cast<int>(plan_.fold)]},
+          {"units", plan_.units},
+          {"unit_columns", plan_.unit_columns},
+          {"row_split", plan_.row_split},
+          {"streaming_stores", plan_.plane_walk ? plan_.plane_stream : plan_.strips[0].stream},
+          {"walk", plan_.plane_walk       ? "planes"
+                   : plan_.strips[0].wide ? "unit rows"
+                                          : "column groups"},
+          {"threads", plan_.threads}};
 }
 
 }  // namespace bnbench::welford

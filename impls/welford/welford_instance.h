@@ -27,7 +27,10 @@ class WelfordInstance final : public Instance {
   // invstd.
   struct ColumnParams {
     std::vector<float> center_scale, center, a, b, c;
+    bool scaled = false;  // some center_scale of the unit is not 1
     void resize(size_t n);
+    // Records whether any of the first `columns` centerings is scaled; call once they are set.
+    void note_scaling(int64_t columns);
     Centering centering() const { return {center_scale.data(), center.data()}; }
     // Sets column j's centering for `mean`; returns the factor the multipliers of xc need.
     double center_on(int64_t j, double mean);
@@ -41,6 +44,7 @@ class WelfordInstance final : public Instance {
   };
 
   void work(int t);
+  void walk_planes(int t);
   void begin_reduce(Scratch& own, int64_t u);
   void reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1, int64_t done);
   void apply_step(const ColumnParams& params, int64_t u, int s, int64_t q0, int64_t q1);
@@ -48,6 +52,8 @@ class WelfordInstance final : public Instance {
   void finalize_stats(int t, int64_t u, Scratch& out);
   void finalize_grads(int t, int64_t u, ColumnParams& out);
   void set_apply_params(int64_t u, ColumnParams& out);
+  // Entry j of out: feature f's parameters in a pass without a reduction.
+  void set_known_params(int64_t j, int64_t f, ColumnParams& out) const;
   template <class F>
   void for_each_x(int64_t u, int64_t j0, int64_t run, F f) const;
   Moments plain_moments(int64_t u, int64_t j0, int64_t run) const;
@@ -64,6 +70,7 @@ class WelfordInstance final : public Instance {
   const float *gamma_, *beta_;
   float *running_mean_, *running_var_, *save_mean_, *save_var_, *dgamma_, *dbeta_;
   std::vector<Scratch> scratch_;
+  ColumnParams channel_params_;  // per channel, for the plane walk
 };
 
 }  // namespace bnbench::welford
