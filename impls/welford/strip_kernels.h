@@ -55,21 +55,30 @@ WELFORD_INLINE int lanes(int i, int width) {
   return i < P - 1 ? 16 : width - 16 * (P - 1);
 }
 
+// The first n (1..16) floats at p: a full vector, or a masked one for a tail.
+template <class V>
+WELFORD_INLINE V load_n(const float* p, int n) {
+  return n == 16 ? V::load(p) : V::load_first(p, n);
+}
+
+template <class V, bool Stream>
+WELFORD_INLINE void store_n(float* p, int n, V v) {
+  if (n < 16)
+    v.store_first(p, n);
+  else if (Stream)
+    v.stream(p);
+  else
+    v.store(p);
+}
+
 template <class V, int P>
 WELFORD_INLINE V load_lanes(const float* p, int i, int width) {
-  const int n = lanes<P>(i, width);
-  return n == 16 ? V::load(p + 16 * i) : V::load_first(p + 16 * i, n);
+  return load_n<V>(p + 16 * i, lanes<P>(i, width));
 }
 
 template <class V, int P, bool Stream>
 WELFORD_INLINE void store_lanes(float* p, int i, int width, V v) {
-  const int n = lanes<P>(i, width);
-  if (n < 16)
-    v.store_first(p + 16 * i, n);
-  else if (Stream)
-    v.stream(p + 16 * i);
-  else
-    v.store(p + 16 * i);
+  store_n<V, Stream>(p + 16 * i, lanes<P>(i, width), v);
 }
 
 // Each block is shifted by its first row (x - shift is exact near the mean), so the float
@@ -245,21 +254,6 @@ WELFORD_INLINE void for_each_row_vector(const Rows& rows, int64_t q0, int64_t q1
   }
 }
 
-template <class V>
-WELFORD_INLINE V load_n(const float* p, int n) {
-  return n == 16 ? V::load(p) : V::load_first(p, n);
-}
-
-template <class V, bool Stream>
-WELFORD_INLINE void store_n(float* p, int n, V v) {
-  if (n < 16)
-    v.store_first(p, n);
-  else if (Stream)
-    v.stream(p);
-  else
-    v.store(p);
-}
-
 template <class V, bool Scaled>
 WELFORD_INLINE V centered(V v, Centering centering, int64_t j, int n) {
   const V center = load_n<V>(centering.center + j, n);
@@ -309,7 +303,7 @@ void normalize_planes_kernel(const float* in, float* out, int64_t p0, int64_t p1
       store_n<V, Stream>(dst + j, 16, V::mul_add(V::mul_sub(V::load(src + j), h, m), a, b));
     if (tail > 0)
       store_n<V, false>(dst + full, tail,
-                        V::mul_add(V::mul_sub(V::load_first(src + full, tail), h, m), a, b));
+                        V::mul_add(V::mul_sub(load_n<V>(src + full, tail), h, m), a, b));
     if (++c == channels) c = 0;
   }
 }
