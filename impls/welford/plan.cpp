@@ -20,13 +20,18 @@ constexpr int64_t kL3Budget = 24 << 20;         // shared, of 32 MiB
 constexpr int64_t kStreamThreshold = 24 << 20;  // bytes touched beyond which outputs bypass caches
 constexpr int64_t kMaxUnitColumns = 1024;
 constexpr int64_t kMaxApplyColumns = 2048;     // units of passes without a reduction (8 KiB rows)
-constexpr int64_t kMinBandColumns = 64;        // 256 contiguous bytes per row
+constexpr int64_t kMinBandColumns = 128;       // 512 contiguous bytes per row
 constexpr int64_t kChunkBytes = 16 << 10;      // interleaving step of the two units
 constexpr int64_t kLoneChunkBytes = 64 << 10;  // step of a pass over one unit alone
 // Streamed units narrower than this keep the column-group kernels for their apply passes
 // (measured, nhwc inference: C=256 and 384 56x56 1.2-1.4x slower row by row, C=512 and wider
 // faster).
 constexpr int64_t kMinWideStreamColumns = 512;
+// Units whose rows are contiguous runs shorter than this (nchw planes, narrow bands) get their
+// next rows requested by software
+// (measured, warm cache: 14x14 planes, 784-byte rows, 10-25% faster; 56x56, 12.5 KiB rows that
+// the hardware follows, 4-10% slower).
+constexpr int64_t kMaxPrefetchRunBytes = 2048;
 
 int64_t round_up(int64_t v, int64_t q) { return (v + q - 1) / q * q; }
 
@@ -40,7 +45,8 @@ int64_t read_bytes(const Problem& p) {
 // L2. When fewer than kMinBandColumns (rounded up to `quantum`) fit, units span whole rows (up to
 // kMaxUnitColumns): a narrow band over many rows is a strided walk that DRAM and the prefetchers
 // serve poorly, so reading x twice in sequence is faster than reading it once in strides
-// (measured: 16-column nhwc bands of N=32, C=2048, 7x7 made backward 2.5x slower).
+// (measured: 16-column nhwc bands of N=32, C=2048, 7x7 made backward 2.5x slower; 96-column bands
+// of N=1024, C=2048 forward training 1.2-1.5x slower than whole rows).
 int64_t band_columns(int64_t row_columns, int64_t column_bytes, int64_t quantum, bool reduces) {
   const int64_t widest = std::max(quantum, kMaxUnitColumns / quantum * quantum);
   const int64_t fit = kL2Budget / (2 * column_bytes) / quantum * quantum;
@@ -117,6 +123,11 @@ Plan make_plan(const Problem& p, int threads) {
   const bool balanced =
       plan.units >= threads && (plan.units % threads == 0 || plan.units >= 4 * int64_t{threads});
   const bool cached_apart = 2 * threads * unit_bytes <= kL3Budget;
+  // Contiguous floats per row of a unit (one unit spanning whole rows: one sequential walk).
+  const int64_t row_run = plan.fold == Fold::plane ? s
+                          : plan.units > 1         ? plan.unit_columns
+                                                   : elements;
+  plan.prefetch = row_run * 4 < kMaxPrefetchRunBytes;
   plan.row_split = threads > 1 && (!balanced || (needs_reduction(p) && !cached_apart));
 
   const int64_t touched = elements * 4 * (is_backward(p.direction) ? 3 : 2);

@@ -1,7 +1,7 @@
 // WelfordInstance: the threaded, pipelined pass over units and the per-feature finalization.
 //
 // Invariant: every statistic is merged in a fixed order (blocks in row order, then threads
-// 0..T-1, then a pairwise tree over a feature's columns), so results depend only on the problem
+// 0..T-1, then a feature's columns in index order), so results depend only on the problem
 // and the thread count. NaN and Inf are never clamped away: a non-finite value in a channel makes
 // its statistics NaN in training and flows into y, dx, dgamma and dbeta.
 #include "welford_instance.h"
@@ -23,6 +23,12 @@ double inverse_std(double var, double eps) {
 
 void WelfordInstance::ColumnParams::resize(size_t n) {
   for (auto* v : {&center_scale, &center, &a, &b, &c}) v->resize(n);
+}
+
+void WelfordInstance::fill_run(ColumnParams& params, int64_t j0, int64_t run) {
+  if (run == 1) return;
+  for (auto* v : {&params.center_scale, &params.center, &params.a, &params.b, &params.c})
+    std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
 }
 
 void WelfordInstance::ColumnParams::note_scaling(int64_t columns) {
@@ -62,7 +68,10 @@ WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable
     s.acc_b.resize(cols);
     s.reduce.resize(cols);
     s.apply.resize(cols);
-    s.moments.resize(cols);
+    if (plan_.row_split) {
+      s.merged_mean.resize(cols);
+      s.merged_m2.resize(cols);
+    }
   }
   if (plan_.plane_walk) channel_params_.resize(static_cast<size_t>(p.c));
 }
@@ -109,6 +118,7 @@ void WelfordInstance::work(int t) {
       if (next && reduces_) {
         for (int64_t q = begin; q < end; q += chunk) {
           const int64_t q_end = std::min(q + chunk, end);
+          if (plan_.prefetch) prefetch_after(t, u + 1, s, q_end, u1);
           reduce_step(own, u + 1, s, q, q_end, q - begin);
           apply_step(params, u, s, q, q_end);
         }
@@ -133,13 +143,13 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
   const float* mean = p_.global_stats ? running_mean_ : save_mean_;
   const float* var = p_.global_stats ? running_var_ : save_var_;
   const int64_t cols = columns_of(u), run = run_length(plan_);
+  std::fill(own.acc_a.begin(), own.acc_a.begin() + cols, 0.0);
+  std::fill(own.acc_b.begin(), own.acc_b.begin() + cols, 0.0);
   for (int64_t j0 = 0; j0 < cols; j0 += run) {
     const int64_t f = feature_of(plan_, u, j0);
     const double invstd = inverse_std(var[f], p_.eps);
-    for (int64_t j = j0; j < j0 + run; ++j) {
-      own.acc_a[j] = own.acc_b[j] = 0;
-      own.reduce.a[j] = static_cast<float>(invstd * own.reduce.center_on(j, mean[f]));
-    }
+    own.reduce.a[j0] = static_cast<float>(invstd * own.reduce.center_on(j0, mean[f]));
+    fill_run(own.reduce, j0, run);
   }
 }
 
@@ -157,6 +167,30 @@ void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, in
     else
       kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce.centering(),
                                    own.reduce.a.data(), own.acc_a.data(), own.acc_b.data());
+  }
+}
+
+void WelfordInstance::prefetch_after(int t, int64_t u, int s, int64_t q1, int64_t u_end) const {
+  int64_t begin, end;
+  thread_rows(plan_, s, t, begin, end);
+  if (q1 < end) return prefetch_rows(u, s, q1, std::min(q1 + plan_.strips[s].chunk, end));
+  if (s + 1 < plan_.strip_count || u + 1 >= u_end) return;  // a next strip: rows just read
+  thread_rows(plan_, 0, t, begin, end);
+  prefetch_rows(u + 1, 0, begin, std::min(begin + plan_.strips[0].chunk, end));
+}
+
+void WelfordInstance::prefetch_rows(int64_t u, int s, int64_t q0, int64_t q1) const {
+  const Strip& strip = plan_.strips[s];
+  const Rows& r = strip.rows;
+  const int64_t width = strip_width(plan_, s, u);
+  const bool with_dy = is_backward(p_.direction);
+  for (int64_t q = q0; q < q1; ++q) {
+    const int64_t o = r.base + u * plan_.unit_offset + q / r.inner_count * r.outer_stride +
+                      q % r.inner_count * r.inner_stride;
+    for (int64_t j = 0; j < width; j += 16) {
+      __builtin_prefetch(x_ + o + j, 0, 2);
+      if (with_dy) __builtin_prefetch(dy_ + o + j, 0, 2);
+    }
   }
 }
 
@@ -206,25 +240,47 @@ void WelfordInstance::finish_reduce(int t, int64_t u) {
 #pragma omp barrier
 }
 
-// Column moments (threads merged in order), then a pairwise tree per feature.
+// Column summaries (the thread's own, or all threads' merged in order), then Chan's k-way merge
+// over each feature's columns.
 void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
-  Moments* moments = out.moments.data();
+  const double* col_mean = out.acc_a.data();
+  const double* col_m2 = out.acc_b.data();
+  int64_t strip_rows[2] = {};
   for (int s = 0; s < plan_.strip_count; ++s) {
-    const int64_t first = plan_.strips[s].index, width = strip_width(plan_, s, u);
-    for (int64_t j = first; j < first + width; ++j) moments[j] = {};
-    for (int c = first_contributor(t); c <= last_contributor(t); ++c) {
-      int64_t begin, end;
-      thread_rows(plan_, s, c, begin, end);
-      const Scratch& part = scratch_[c];
-      for (int64_t j = first; j < first + width; ++j)
-        moments[j] = chan_merge(moments[j], {end - begin, part.acc_a[j], part.acc_b[j]});
+    int64_t begin, end;
+    thread_rows(plan_, s, t, begin, end);
+    strip_rows[s] = end - begin;
+  }
+  if (plan_.row_split) {
+    for (int s = 0; s < plan_.strip_count; ++s) {
+      const int64_t first = plan_.strips[s].index, width = strip_width(plan_, s, u);
+      strip_rows[s] = plan_.strips[s].rows.count();
+      for (int64_t j = first; j < first + width; ++j) {
+        Moments merged;
+        for (int c = 0; c < plan_.threads; ++c) {
+          int64_t begin, end;
+          thread_rows(plan_, s, c, begin, end);
+          merged = chan_merge(merged, {end - begin, scratch_[c].acc_a[j], scratch_[c].acc_b[j]});
+        }
+        out.merged_mean[j] = merged.mean;
+        out.merged_m2[j] = merged.m2;
+      }
     }
+    col_mean = out.merged_mean.data();
+    col_m2 = out.merged_m2.data();
   }
   const int64_t cols = columns_of(u), run = run_length(plan_);
   const double m = p_.momentum;
   for (int64_t j0 = 0; j0 < cols; j0 += run) {
     const int64_t f = feature_of(plan_, u, j0);
-    Moments total = merge_tree(moments + j0, run);
+    EqualCountSpan spans[2];
+    for (int s = 0; s < plan_.strip_count; ++s) {
+      const int64_t lo = std::max<int64_t>(j0, plan_.strips[s].index);
+      const int64_t hi =
+          std::min<int64_t>(j0 + run, plan_.strips[s].index + strip_width(plan_, s, u));
+      spans[s] = {col_mean + lo, col_m2 + lo, std::max<int64_t>(hi - lo, 0), strip_rows[s]};
+    }
+    Moments total = merge_spans(spans, plan_.strip_count);
     if (!std::isfinite(total.m2)) total = plain_moments(u, j0, run);
     const double n = static_cast<double>(total.count), mean = total.mean;
     double var = total.m2 / n;
@@ -238,11 +294,10 @@ void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
     }
     const double gamma = gamma_ ? gamma_[f] : 1.0;
     const float shift = beta_ ? beta_[f] : 0.0f;
-    for (int64_t j = j0; j < j0 + run; ++j) {
-      const double factor = out.apply.center_on(j, mean);
-      out.apply.a[j] = static_cast<float>(gamma * invstd * factor);
-      out.apply.c[j] = shift;
-    }
+    const double factor = out.apply.center_on(j0, mean);
+    out.apply.a[j0] = static_cast<float>(gamma * invstd * factor);
+    out.apply.c[j0] = shift;
+    fill_run(out.apply, j0, run);
   }
   out.apply.note_scaling(cols);
 }
@@ -256,11 +311,12 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
   const float* var = p_.global_stats ? running_var_ : save_var_;
   for (int64_t j0 = 0; j0 < cols; j0 += run) {
     double sum_dy = 0, dgamma = 0;
-    for (int c = first_contributor(t); c <= last_contributor(t); ++c)
-      for (int64_t j = j0; j < j0 + run; ++j) {
-        sum_dy += scratch_[c].acc_a[j];
-        dgamma += scratch_[c].acc_b[j];
-      }
+    for (int c = first_contributor(t); c <= last_contributor(t); ++c) {
+      const double* part_dy = scratch_[c].acc_a.data() + j0;
+      const double* part_dgamma = scratch_[c].acc_b.data() + j0;
+      sum_dy += fixed_order_sum(run, [&](int64_t j) { return part_dy[j]; });
+      dgamma += fixed_order_sum(run, [&](int64_t j) { return part_dgamma[j]; });
+    }
     const int64_t f = feature_of(plan_, u, j0);
     const double invstd = inverse_std(var[f], p_.eps);
     if (dgamma_) {
@@ -268,12 +324,11 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
       dbeta_[f] = static_cast<float>(sum_dy);
     }
     const double k = (gamma_ ? gamma_[f] : 1.0) * invstd;
-    for (int64_t j = j0; j < j0 + run; ++j) {
-      const double factor = out.center_on(j, p_.global_stats ? 0.0 : mean[f]);
-      out.a[j] = static_cast<float>(k);
-      out.b[j] = static_cast<float>(-k * invstd * dgamma / reduction * factor);
-      out.c[j] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
-    }
+    const double factor = out.center_on(j0, p_.global_stats ? 0.0 : mean[f]);
+    out.a[j0] = static_cast<float>(k);
+    out.b[j0] = static_cast<float>(-k * invstd * dgamma / reduction * factor);
+    out.c[j0] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
+    fill_run(out, j0, run);
   }
   out.note_scaling(cols);
 }
@@ -284,8 +339,7 @@ void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
   const int64_t cols = columns_of(u), run = run_length(plan_);
   for (int64_t j0 = 0; j0 < cols; j0 += run) {
     set_known_params(j0, feature_of(plan_, u, j0), out);
-    for (auto* v : {&out.center_scale, &out.center, &out.a, &out.c})
-      std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
+    fill_run(out, j0, run);
   }
   out.note_scaling(cols);
 }

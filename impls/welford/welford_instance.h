@@ -37,21 +37,29 @@ class WelfordInstance final : public Instance {
   };
   // Per thread. acc_a/acc_b per column: mean and M2 (statistics) or sum dy and sum dy * xhat
   // (backward). `reduce` belongs to the unit being reduced, `apply` to the unit being applied.
+  // merged_*: the column statistics of all threads (row split, thread 0 only).
   struct Scratch {
     std::vector<double> acc_a, acc_b;
     ColumnParams reduce, apply;
-    std::vector<Moments> moments;
+    std::vector<double> merged_mean, merged_m2;
   };
 
   void work(int t);
   void walk_planes(int t);
   void begin_reduce(Scratch& own, int64_t u);
   void reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1, int64_t done);
+  // Requests rows [q0, q1) of strip s of unit u into L2 ahead of their reduction.
+  void prefetch_rows(int64_t u, int s, int64_t q0, int64_t q1) const;
+  // Requests what thread t reduces after rows [.., q1) of strip s of unit u: the strip's next
+  // chunk, or the first chunk of unit u + 1 (if below u_end) after the last strip.
+  void prefetch_after(int t, int64_t u, int s, int64_t q1, int64_t u_end) const;
   void apply_step(const ColumnParams& params, int64_t u, int s, int64_t q0, int64_t q1);
   void finish_reduce(int t, int64_t u);
   void finalize_stats(int t, int64_t u, Scratch& out);
   void finalize_grads(int t, int64_t u, ColumnParams& out);
   void set_apply_params(int64_t u, ColumnParams& out);
+  // Copies entry j0 of every per-column parameter to the rest of its feature's run.
+  static void fill_run(ColumnParams& params, int64_t j0, int64_t run);
   // Entry j of out: feature f's parameters in a pass without a reduction.
   void set_known_params(int64_t j, int64_t f, ColumnParams& out) const;
   template <class F>
