@@ -22,11 +22,13 @@ Config wide_and_plane_config() {
   config.path = "welford_paths";
   config.name = "welford_paths";
   // n6c80: (N,C) rows of 80 columns; n2c80h3w3: nhwc rows of 80, nchw 9-float planes folded as
-  // channel groups; n2c5h7w7 and n3c4h4w4: planes walked in memory order (tail, aligned).
+  // channel groups; n2c5h7w7 and n3c4h4w4: planes walked in memory order (tail, aligned) and, when
+  // reducing, folded as channel groups; n2c3h23w23: nchw planes of 529 floats, one plane per unit
+  // (512-float pieces and a 17-float tail).
   for (Direction d :
        {Direction::fwd_training, Direction::fwd_inference, Direction::bwd, Direction::bwd_data})
     for (Layout l : {Layout::nchw, Layout::nhwc})
-      for (const char* shape : {"n6c80", "n2c80h3w3", "n2c5h7w7", "n3c4h4w4"})
+      for (const char* shape : {"n6c80", "n2c80h3w3", "n2c5h7w7", "n3c4h4w4", "n2c3h23w23"})
         for (const char* fill : {"normal", "offset_1e4", "near_max", "sigma_3e18", "nan_one"})
           for (bool inplace : {false, true}) {
             Problem p;

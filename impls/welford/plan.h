@@ -46,8 +46,8 @@ struct Plan {
   bool plane_walk = false;
   bool plane_stream = false;  // and its stores are non-temporal (whole aligned vectors, large)
   bool row_split = false;     // every thread takes a share of every unit's rows (else: units)
-  // The reduction requests its next chunk of rows ahead: a unit's rows are short runs far apart
-  // (small nchw planes), which the hardware prefetchers do not follow.
+  // The reduction requests its next chunk of rows ahead: it reads x and dy in rows that are
+  // short runs far apart, where the hardware prefetchers keep too few lines in flight.
   bool prefetch = false;
   int threads = 1;
 };
