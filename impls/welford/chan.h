@@ -49,8 +49,7 @@ WELFORD_INLINE Moments chan_merge(Moments a, const Moments& b) {
 }
 
 // Sums in a fixed order (more than eight terms: eight interleaved partial sums, then a pairwise
-// fold of the eight):
-// deterministic, and free of the one long dependency chain a plain loop would be.
+// fold of the eight): deterministic, and free of the one long dependency chain of a plain loop.
 template <class Term>
 WELFORD_INLINE double fixed_order_sum(int64_t n, Term term) {
   if (n <= 8) {  // few terms: one short chain

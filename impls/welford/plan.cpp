@@ -29,9 +29,11 @@ constexpr int64_t kLoneChunkBytes = 64 << 10;  // step of a pass over one unit a
 // (measured on the Zen 4 VM, C=1024 14x14, 3 alternating runs each: forward training 0.75x the
 // time at 1 and 2 threads, backward 0.88x and 0.78x).
 constexpr int64_t kMinPlaneRowBytes = 2048;
-// A backward reduction reads two streams (x and dy); where a unit's rows are contiguous runs
+// A backward reduction reads two streams (x and dy); where a band unit's rows are contiguous runs
 // shorter than this, it requests its next rows by software (measured, C=1024 14x14 groups of 3136
-// B rows: backward 0.87x the time; forward training, one stream, 1.2x slower, so it does not).
+// B rows: backward 0.87x the time; forward training, one stream, 1.2x slower, so it does not;
+// C=512 28x28 planes, whose 3136 B rows are walked in 64-float pieces: no gain at 1 thread, 1.06x
+// slower at 2, so planes do not).
 constexpr int64_t kMaxPrefetchRunBytes = 4096;
 
 int64_t round_up(int64_t v, int64_t q) { return (v + q - 1) / q * q; }
@@ -123,11 +125,11 @@ Plan make_plan(const Problem& p, int threads) {
   const bool balanced =
       plan.units >= threads && (plan.units % threads == 0 || plan.units >= 4 * int64_t{threads});
   const bool cached_apart = 2 * threads * unit_bytes <= kL3Budget;
-  // Contiguous floats per row of a unit (one unit spanning whole rows: one sequential walk).
-  const int64_t row_run = plan.fold == Fold::plane ? s
-                          : plan.units > 1         ? plan.unit_columns
-                                                   : elements;
-  plan.prefetch = is_backward(p.direction) && row_run * 4 < kMaxPrefetchRunBytes;
+  // Contiguous floats per row of a band unit (one unit spanning whole rows: one sequential walk).
+  // Plane rows are at least kMinPlaneRowBytes long, and the hardware follows them.
+  const int64_t band_run = plan.units > 1 ? plan.unit_columns : elements;
+  plan.prefetch =
+      is_backward(p.direction) && plan.fold != Fold::plane && band_run * 4 < kMaxPrefetchRunBytes;
   plan.row_split = threads > 1 && (!balanced || (needs_reduction(p) && !cached_apart));
 
   const int64_t touched = elements * 4 * (is_backward(p.direction) ? 3 : 2);

@@ -183,13 +183,12 @@ void WelfordInstance::prefetch_rows(int64_t u, int s, int64_t q0, int64_t q1) co
   const Strip& strip = plan_.strips[s];
   const Rows& r = strip.rows;
   const int64_t width = strip_width(plan_, s, u);
-  const bool with_dy = is_backward(p_.direction);
   for (int64_t q = q0; q < q1; ++q) {
     const int64_t o = r.base + u * plan_.unit_offset + q / r.inner_count * r.outer_stride +
                       q % r.inner_count * r.inner_stride;
     for (int64_t j = 0; j < width; j += 16) {
       __builtin_prefetch(x_ + o + j, 0, 2);
-      if (with_dy) __builtin_prefetch(dy_ + o + j, 0, 2);
+      __builtin_prefetch(dy_ + o + j, 0, 2);
     }
   }
 }
@@ -231,30 +230,22 @@ void WelfordInstance::apply_step(const ColumnParams& params, int64_t u, int s, i
 void WelfordInstance::finish_reduce(int t, int64_t u) {
   const bool training = p_.direction == Direction::fwd_training;
   if (!plan_.row_split) {
-    training ? finalize_stats(t, u, scratch_[t]) : finalize_grads(t, u, scratch_[t].apply);
+    training ? finalize_stats(u, scratch_[t]) : finalize_grads(t, u, scratch_[t].apply);
     return;
   }
 #pragma omp barrier
-  if (t == 0)
-    training ? finalize_stats(t, u, scratch_[0]) : finalize_grads(t, u, scratch_[0].apply);
+  if (t == 0) training ? finalize_stats(u, scratch_[0]) : finalize_grads(t, u, scratch_[0].apply);
 #pragma omp barrier
 }
 
-// Column summaries (the thread's own, or all threads' merged in order), then Chan's k-way merge
-// over each feature's columns.
-void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
+// Column summaries (the thread's own, or all threads' merged in order), each over all of its
+// strip's rows, then Chan's k-way merge over each feature's columns.
+void WelfordInstance::finalize_stats(int64_t u, Scratch& out) {
   const double* col_mean = out.acc_a.data();
   const double* col_m2 = out.acc_b.data();
-  int64_t strip_rows[2] = {};
-  for (int s = 0; s < plan_.strip_count; ++s) {
-    int64_t begin, end;
-    thread_rows(plan_, s, t, begin, end);
-    strip_rows[s] = end - begin;
-  }
   if (plan_.row_split) {
     for (int s = 0; s < plan_.strip_count; ++s) {
       const int64_t first = plan_.strips[s].index, width = strip_width(plan_, s, u);
-      strip_rows[s] = plan_.strips[s].rows.count();
       for (int64_t j = first; j < first + width; ++j) {
         Moments merged;
         for (int c = 0; c < plan_.threads; ++c) {
@@ -278,7 +269,8 @@ void WelfordInstance::finalize_stats(int t, int64_t u, Scratch& out) {
       const int64_t lo = std::max<int64_t>(j0, plan_.strips[s].index);
       const int64_t hi =
           std::min<int64_t>(j0 + run, plan_.strips[s].index + strip_width(plan_, s, u));
-      spans[s] = {col_mean + lo, col_m2 + lo, std::max<int64_t>(hi - lo, 0), strip_rows[s]};
+      spans[s] = {col_mean + lo, col_m2 + lo, std::max<int64_t>(hi - lo, 0),
+                  plan_.strips[s].rows.count()};
     }
     Moments total = merge_spans(spans, plan_.strip_count);
     if (!std::isfinite(total.m2)) total = plain_moments(u, j0, run);

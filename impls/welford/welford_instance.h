@@ -48,14 +48,15 @@ class WelfordInstance final : public Instance {
   void walk_planes(int t);
   void begin_reduce(Scratch& own, int64_t u);
   void reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1, int64_t done);
-  // Requests rows [q0, q1) of strip s of unit u into L2 ahead of their reduction.
+  // Requests rows [q0, q1) of strip s of unit u of x and dy into L2 ahead of their (backward)
+  // reduction.
   void prefetch_rows(int64_t u, int s, int64_t q0, int64_t q1) const;
   // Requests what thread t reduces after rows [.., q1) of strip s of unit u: the strip's next
   // chunk, or the first chunk of unit u + 1 (if below u_end) after the last strip.
   void prefetch_after(int t, int64_t u, int s, int64_t q1, int64_t u_end) const;
   void apply_step(const ColumnParams& params, int64_t u, int s, int64_t q0, int64_t q1);
   void finish_reduce(int t, int64_t u);
-  void finalize_stats(int t, int64_t u, Scratch& out);
+  void finalize_stats(int64_t u, Scratch& out);
   void finalize_grads(int t, int64_t u, ColumnParams& out);
   void set_apply_params(int64_t u, ColumnParams& out);
   // Copies entry j0 of every per-column parameter to the rest of its feature's run.
