@@ -53,9 +53,12 @@ void restore_running_stats(const Tensors& pristine, Tensors& working) {
 
 std::string to_string(RunMode m) {
   switch (m) {
-    case RunMode::list: return "list";
-    case RunMode::check: return "check";
-    case RunMode::run: return "run";
+    case RunMode::list:
+      return "list";
+    case RunMode::check:
+      return "check";
+    case RunMode::run:
+      return "run";
   }
   return "?";
 }
@@ -113,15 +116,22 @@ bool open_case(const CaseSpec& spec, const Backend& backend, const CaseSettings&
   return true;
 }
 
-CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
-                    const CaseSettings& settings) {
+void LiveCase::between_samples() {
+  restore_running_stats(*pristine, working);
+  instance->reset();
+}
+
+std::unique_ptr<LiveCase> start_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
+                                     const CaseSettings& settings) {
   using Clock = std::chrono::steady_clock;
   const Problem& p = spec.problem;
-  CaseRecord rec;
-  if (!open_case(spec, backend, settings, rec)) return rec;
+  auto live = std::make_unique<LiveCase>();
+  CaseRecord& rec = live->rec;
+  if (!open_case(spec, backend, settings, rec)) return live;
   try {
     auto check_start = Clock::now();
     const Tensors& pristine = data.inputs();
+    live->pristine = &pristine;
     if (p.sequence > 1) {
       rec.check = check_sequence(backend, p, pristine, settings.seed, settings.threads,
                                  settings.default_threads);
@@ -129,16 +139,17 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
       rec.reason = rec.check->reason;
       rec.check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
       omp_set_num_threads(settings.default_threads);
-      return rec;
+      return live;
     }
-    Tensors working = allocate_tensors(p);
+    Tensors& working = live->working;
+    working = allocate_tensors(p);
     prepare_working_tensors(p, pristine, working);
     omp_set_num_threads(settings.threads);
-    auto instance = backend.prepare(p, working);
-    instance->run();
-    instance->sync();
-    instance->fetch();
-    rec.details = instance->details();
+    live->instance = backend.prepare(p, working);
+    live->instance->run();
+    live->instance->sync();
+    live->instance->fetch();
+    rec.details = live->instance->details();
     const Reference& ref = data.reference();
     omp_set_num_threads(settings.default_threads);
     rec.check = compare_outputs(p, pristine, working, ref);
@@ -150,20 +161,30 @@ CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
                                           settings.default_threads);
     if (!settings.dump_dir.empty() && (settings.dump_all || rec.status == Verdict::failed))
       rec.bundle = write_bundle(settings.dump_dir, rec, pristine, working, ref);
-    if (settings.mode == RunMode::run) {
-      omp_set_num_threads(settings.threads);
-      Instance& inst = *instance;
-      rec.timing = measure(inst, settings.timing, [&] {
-        restore_running_stats(pristine, working);
-        inst.reset();
-      });
-    }
+    live->timed = settings.mode == RunMode::run;
   } catch (const std::exception& e) {
     rec.status = Verdict::error;
     rec.reason = e.what();
   }
   omp_set_num_threads(settings.default_threads);
-  return rec;
+  return live;
+}
+
+CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
+                    const CaseSettings& settings) {
+  auto live = start_case(spec, backend, data, settings);
+  if (live->timed) {
+    try {
+      omp_set_num_threads(settings.threads);
+      live->rec.timing =
+          measure(*live->instance, settings.timing, [&] { live->between_samples(); });
+    } catch (const std::exception& e) {
+      live->rec.status = Verdict::error;
+      live->rec.reason = e.what();
+    }
+    omp_set_num_threads(settings.default_threads);
+  }
+  return std::move(live->rec);
 }
 
 }  // namespace bnbench

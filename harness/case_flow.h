@@ -20,9 +20,10 @@ std::string to_string(RunMode m);
 
 class ProblemData {
  public:
-  ProblemData(const Problem& p, uint64_t seed, int threads) : p_(p), seed_(seed), threads_(threads) {}
-  const Tensors& inputs();        // filled on first use
-  const Reference& reference();   // computed on first use
+  ProblemData(const Problem& p, uint64_t seed, int threads)
+      : p_(p), seed_(seed), threads_(threads) {}
+  const Tensors& inputs();       // filled on first use
+  const Reference& reference();  // computed on first use
   // Inputs given instead of filled (`check --inputs`, repro_bundle.h).
   void set_inputs(Tensors inputs) { inputs_ = std::make_unique<Tensors>(std::move(inputs)); }
 
@@ -37,8 +38,8 @@ class ProblemData {
 struct CaseSettings {
   RunMode mode = RunMode::check;
   TimingSettings timing;
-  int threads = 1;            // the backend's thread count for this case
-  int default_threads = 1;    // fills, reference and comparison
+  int threads = 1;          // the backend's thread count for this case
+  int default_threads = 1;  // fills, reference and comparison
   size_t max_memory_bytes = 0;
   uint64_t seed = 1;
   bool determinism = false;  // re-run and compare bit for bit (determinism.h)
@@ -60,6 +61,22 @@ void prepare_working_tensors(const Problem& p, const Tensors& pristine, Tensors&
 // Puts the pristine running statistics back (between timed samples).
 void restore_running_stats(const Tensors& pristine, Tensors& working);
 
+// A case checked and, in run mode, ready to be timed: its instance and working tensors stay alive
+// (at fixed addresses, hence always held by pointer) until it is.
+struct LiveCase {
+  CaseRecord rec;
+  Tensors working;
+  std::unique_ptr<Instance> instance;
+  const Tensors* pristine = nullptr;
+  bool timed = false;      // run mode and the backend ran: measure it
+  void between_samples();  // running statistics back to the pristine ones, instance reset
+};
+
+// The flow up to the verdict (and the determinism check and bundle when asked); never throws.
+std::unique_ptr<LiveCase> start_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
+                                     const CaseSettings& settings);
+
+// start_case, then measure() when the case is timed.
 CaseRecord run_case(const CaseSpec& spec, Backend& backend, ProblemData& data,
                     const CaseSettings& settings);
 

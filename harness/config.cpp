@@ -27,7 +27,8 @@ using nlohmann::json;
 const std::vector<std::string> kAxisKeys = {
     "directions", "modes",         "dtypes",       "layouts", "shapes", "eps",    "momentum",
     "affine",     "running_stats", "global_stats", "inplace", "fills",  "threads"};
-const std::vector<std::string> kMeasureKeys = {"warmup_s", "repetitions", "min_time_s"};
+const std::vector<std::string> kMeasureKeys = {"warmup_s", "repetitions", "min_time_s",
+                                               "interleave"};
 const std::vector<std::string> kSetItemKeys = {"set", "only"};
 const std::vector<std::string> kShapeSetKeys = {"name", "description", "source", "shapes"};
 const std::vector<std::string> kShapeEntryKeys = {"shape", "layer", "count"};
@@ -147,7 +148,8 @@ json read_json_file(const std::string& file) {
     // A number beyond a double (1e999): nlohmann names the token but not its position.
     std::string what = e.what();
     size_t open = what.find('\'');
-    std::string token = open == std::string::npos ? "" : what.substr(open + 1, what.rfind('\'') - open - 1);
+    std::string token =
+        open == std::string::npos ? "" : what.substr(open + 1, what.rfind('\'') - open - 1);
     size_t at = token.empty() ? std::string::npos : text.find(token);
     auto [line, column] = line_column(text, at == std::string::npos ? 0 : at + 1);
     throw ConfigError(file + ": line " + std::to_string(line) + ", column " +
@@ -315,6 +317,8 @@ class Parser {
     if (j.contains("min_time_s"))
       m.min_time_s =
           src_.number_at(j["min_time_s"], "/measure/min_time_s", 0, kMaxSeconds, "in [0, 3600] s");
+    if (j.contains("interleave"))
+      m.interleave = src_.bool_at(j["interleave"], "/measure/interleave");
     return m;
   }
 

@@ -46,6 +46,7 @@ struct MeasureSettings {
   double warmup_s = 0.05;    // warm-up time per case
   int repetitions = 10;      // samples kept
   double min_time_s = 0.02;  // minimum time per sample; inner iterations sized to reach it
+  bool interleave = false;   // a case's backends sampled in turns (interleave.h)
 };
 
 struct Config {

@@ -43,11 +43,20 @@ void RunInstruments::start(RunContext& context) {
   context.probes_start = start_;
 }
 
-void RunInstruments::record(CaseRecord& r) {
+ProbeStream* RunInstruments::probe_stream(int threads) {
+  if (!probe_) return nullptr;
+  auto& stream = streams_[threads];
+  if (!stream) stream = std::make_unique<ProbeStream>(threads, probe_bytes_);
+  return stream.get();
+}
+
+void RunInstruments::record(CaseRecord& r, double interleaved_ideal_gbps) {
   r.pin = pin_.spec;
   if (r.timing && r.timing->stats.median > 0)
-    if (const ProbeSet* p = start_probe(r.threads))
+    if (const ProbeSet* p = start_probe(r.threads)) {
       r.roofline = roofline_for(r.problem, r.bytes_moved, r.timing->stats.median, *p, llc_bytes_);
+      if (interleaved_ideal_gbps > 0) use_interleaved_ideal(*r.roofline, interleaved_ideal_gbps);
+    }
   totals_.add(r);
 }
 

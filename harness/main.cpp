@@ -3,12 +3,12 @@
 // Invariant: exit code 0 when every case passed (WARN and MISTRUSTED included), 1 when a case
 // FAILED or ERRORed, 2 for unusable input (bad config, case string, backend name, options or an
 // unwritable result path); input errors are found before anything runs.
-#include <CLI/CLI.hpp>
 #include <omp.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <CLI/CLI.hpp>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -18,13 +18,13 @@
 #include "config.h"
 #include "expectations.h"
 #include "gbench_export.h"
+#include "isolate.h"
 #include "pinning.h"
 #include "progress.h"
 #include "registry.h"
-#include "repro_bundle.h"
 #include "report_console.h"
 #include "report_json.h"
-#include "isolate.h"
+#include "repro_bundle.h"
 #include "resume.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -52,8 +52,9 @@ struct CliArgs {
   double case_timeout = 0;  // 0: not given
   std::string resume;
   std::string pin = "none", cache = "warm", export_gbench;
-  double max_noise = 0, max_time_per_case = 0;  // 0: off
-  std::string inputs, dump;                     // repro bundles (repro_bundle.h)
+  double max_noise = 0, max_time_per_case = 0;     // 0: off
+  bool interleave = false, no_interleave = false;  // neither: the config's measure.interleave
+  std::string inputs, dump;                        // repro bundles (repro_bundle.h)
   bool dump_all = false, determinism = false;
 };
 
@@ -77,10 +78,14 @@ size_t parse_memory(const std::string& text) {
   double v = std::stod(text, &pos);
   std::string unit = text.substr(pos);
   double scale = 1;
-  if (unit == "K" || unit == "KiB") scale = 1024.0;
-  else if (unit == "M" || unit == "MiB") scale = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GiB") scale = 1024.0 * 1024 * 1024;
-  else if (!unit.empty()) throw std::invalid_argument("--max-memory: unknown unit '" + unit + "' (K, M, G)");
+  if (unit == "K" || unit == "KiB")
+    scale = 1024.0;
+  else if (unit == "M" || unit == "MiB")
+    scale = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GiB")
+    scale = 1024.0 * 1024 * 1024;
+  else if (!unit.empty())
+    throw std::invalid_argument("--max-memory: unknown unit '" + unit + "' (K, M, G)");
   if (!(v > 0)) throw std::invalid_argument("--max-memory must be positive");
   return static_cast<size_t>(v * scale);
 }
@@ -155,7 +160,7 @@ RunOptions options_from_args(const CliArgs& a, RunMode mode, const std::string& 
 
 void apply_timing_overrides(const CliArgs& a, const Config& config, RunOptions& o) {
   if (a.repetitions == 0 && a.min_time < 0 && a.warmup < 0 && a.max_noise == 0 &&
-      a.max_time_per_case == 0 && a.cache == "warm")
+      a.max_time_per_case == 0 && a.cache == "warm" && !a.interleave && !a.no_interleave)
     return;
   TimingSettings t;
   t.repetitions = a.repetitions > 0 ? a.repetitions : config.measure.repetitions;
@@ -164,6 +169,7 @@ void apply_timing_overrides(const CliArgs& a, const Config& config, RunOptions& 
   t.max_noise = a.max_noise;
   t.max_time_s = a.max_time_per_case;
   t.cache = parse_cache_mode(a.cache).value_or(CacheMode::warm);
+  t.interleave = a.interleave || (!a.no_interleave && config.measure.interleave);
   o.timing = t;
 }
 
@@ -244,7 +250,10 @@ int do_info() {
   for (auto& f : m.isa_flags) std::cout << " " << f;
   std::cout << "\ncaches:  ";
   for (auto& c : m.caches)
-    std::cout << " L" << c.level << (c.type == "Data" ? "d" : c.type == "Instruction" ? "i" : "")
+    std::cout << " L" << c.level
+              << (c.type == "Data"          ? "d"
+                  : c.type == "Instruction" ? "i"
+                                            : "")
               << " " << c.bytes / 1024 << " KiB";
   std::cout << "\nmemory:   " << m.memory_bytes / (1024 * 1024) << " MiB\n"
             << "kernel:   " << m.kernel << "\n"
@@ -261,18 +270,22 @@ int do_info() {
 void add_common(CLI::App* sub, CliArgs& a, bool timing) {
   sub->add_option("config", a.config_path, "Config file (JSON sweep)");
   sub->add_option("--case", a.case_string, "One case string instead of a config");
-  sub->add_option("--backends", a.backends, "Comma-separated backend names (default: config's or all)");
+  sub->add_option("--backends", a.backends,
+                  "Comma-separated backend names (default: config's or all)");
   sub->add_option("--backend", a.backend, "One backend (same as --backends NAME)");
   sub->add_option("--filter", a.filter, "Regex on the case id");
   sub->add_option("--threads", a.threads, "Threads per case (default: config's axis or all CPUs)");
   sub->add_option("--seed", a.seed, "Seed of the input fills (default: config's)")
       ->each([&a](const std::string&) { a.seed_given = true; });
-  sub->add_option("--max-memory", a.max_memory, "Skip cases needing more (e.g. 8G; default 60% of RAM)");
+  sub->add_option("--max-memory", a.max_memory,
+                  "Skip cases needing more (e.g. 8G; default 60% of RAM)");
   if (timing) {
-    sub->add_option("--out", a.out, "Result file or folder (run: default results/<date>_<host>_<config>.json)");
+    sub->add_option("--out", a.out,
+                    "Result file or folder (run: default results/<date>_<host>_<config>.json)");
     sub->add_flag("--quiet", a.quiet, "Only failures and the summary");
     sub->add_flag("--verbose", a.verbose, "Print every reason");
-    sub->add_option("--expect", a.expect, "Expected verdicts (default: CONFIG's .expect.json beside it)");
+    sub->add_option("--expect", a.expect,
+                    "Expected verdicts (default: CONFIG's .expect.json beside it)");
     sub->add_flag("--no-expect", a.no_expect, "Ignore the expectations file: every FAILED fails");
     sub->add_option("--repetitions", a.repetitions, "Samples per case");
     sub->add_option("--min-time", a.min_time, "Minimum seconds per sample");
@@ -303,8 +316,16 @@ void add_measure_options(CLI::App* run, CliArgs& a) {
   run->add_option("--max-time-per-case", a.max_time_per_case,
                   "Time budget in seconds per case for warm-up and samples (0: none)")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--cache", a.cache, "warm (default) or cold: sweep a 2 x LLC buffer before every timed call")
+  run->add_option("--cache", a.cache,
+                  "warm (default) or cold: sweep a 2 x LLC buffer before every timed call")
       ->check(CLI::IsMember({"warm", "cold"}));
+  auto* on = run->add_flag("--interleave", a.interleave,
+                           "Time a case's backends and layout siblings (and its bandwidth probe) "
+                           "in turns, sample by sample, so their ratios share the machine's "
+                           "conditions (default: the config's measure.interleave)");
+  run->add_flag("--no-interleave", a.no_interleave,
+                "Time each case's samples together, one case after another")
+      ->excludes(on);
   run->add_option("--pin", a.pin,
                   "none (default), compact (thread i on core i) or a CPU list like 0,2-3; set "
                   "before OpenMP starts");
@@ -318,8 +339,10 @@ int main(int argc, char** argv) {
   CLI::App app{"bnbench: batch-normalization benchmark and verification suite"};
   app.require_subcommand(1);
   CliArgs args;
-  auto* list = app.add_subcommand("list", "Expand a config: cases and backend support, nothing runs");
-  auto* check = app.add_subcommand("check", "Correctness only: every case against the float64 reference");
+  auto* list =
+      app.add_subcommand("list", "Expand a config: cases and backend support, nothing runs");
+  auto* check =
+      app.add_subcommand("check", "Correctness only: every case against the float64 reference");
   auto* run = app.add_subcommand("run", "Check, then time every case; writes a JSON result");
   auto* info = app.add_subcommand("info", "Machine, build and backends");
   add_common(list, args, false);
@@ -327,9 +350,13 @@ int main(int argc, char** argv) {
   add_common(run, args, true);
   add_measure_options(run, args);
   CompareArgs compare_args;
-  auto* compare = app.add_subcommand("compare", "Two result files (BASE NEW), or the backends of one (--baseline): Markdown");
-  compare->add_option("files", compare_args.files, "BASE.json NEW.json, or RUN.json with --baseline")->required();
-  compare->add_option("--baseline", compare_args.baseline, "Backend the others are compared against, in one run");
+  auto* compare = app.add_subcommand(
+      "compare", "Two result files (BASE NEW), or the backends of one (--baseline): Markdown");
+  compare
+      ->add_option("files", compare_args.files, "BASE.json NEW.json, or RUN.json with --baseline")
+      ->required();
+  compare->add_option("--baseline", compare_args.baseline,
+                      "Backend the others are compared against, in one run");
   compare->add_option("--out", compare_args.out, "Markdown file (default: stdout)");
   compare->add_option("--fail-on-regression", compare_args.fail_on_regression,
                       "Exit 1 on a worse verdict or a SLOWER case beyond PCT percent");

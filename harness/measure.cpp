@@ -19,22 +19,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// One sample: `calls` back-to-back calls (warm) or one call after a sweep (cold), per call.
-double take_sample(Instance& instance, const Timing& t, CacheFlusher* flusher) {
-  if (flusher) flusher->flush();
-  double device_total = 0;
-  auto start = Clock::now();
-  for (int i = 0; i < t.inner_iterations; ++i) {
-    instance.run();
-    if (t.device_timer) {
-      instance.sync();
-      device_total += instance.device_seconds().value_or(0);
-    }
-  }
-  instance.sync();
-  double host = seconds_since(start);
-  return (t.device_timer ? device_total : host) / t.inner_iterations;
-}
 }  // namespace
 
 double quantile_sorted(const std::vector<double>& sorted, double q) {
@@ -100,15 +84,14 @@ bool budget_allows(double elapsed_s, double next_sample_s, double max_time_s) {
   return max_time_s <= 0 || elapsed_s + next_sample_s <= max_time_s;
 }
 
-Timing measure(Instance& instance, const TimingSettings& settings,
-               const std::function<void()>& between_samples) {
+Timing warm_up(Instance& instance, const TimingSettings& settings) {
   Timing t;
   t.cache = settings.cache;
   t.noise_limit = settings.noise_limit();
   CacheFlusher* flusher =
       settings.cache == CacheMode::cold ? &shared_cache_flusher(settings.flush_bytes) : nullptr;
   if (flusher) t.flush_bytes = flusher->bytes();
-  auto case_start = Clock::now();
+  auto start = Clock::now();
   double call_seconds = 0;
   do {
     if (flusher) flusher->flush();
@@ -117,13 +100,37 @@ Timing measure(Instance& instance, const TimingSettings& settings,
     instance.sync();
     call_seconds += seconds_since(call_start);
     ++t.warmup_iterations;
-  } while (seconds_since(case_start) < settings.warmup_s);
-  t.warmup_s = seconds_since(case_start);
+  } while (seconds_since(start) < settings.warmup_s);
+  t.warmup_s = seconds_since(start);
   t.inner_iterations =
       flusher ? 1
               : inner_iterations_for(call_seconds / t.warmup_iterations, settings.min_time_s,
                                      settings.max_inner_iterations);
   t.device_timer = instance.device_seconds().has_value();
+  return t;
+}
+
+// One sample: `calls` back-to-back calls (warm) or one call after a sweep (cold), per call.
+double take_sample(Instance& instance, const Timing& t) {
+  if (t.cache == CacheMode::cold) shared_cache_flusher(t.flush_bytes).flush();
+  double device_total = 0;
+  auto start = Clock::now();
+  for (int i = 0; i < t.inner_iterations; ++i) {
+    instance.run();
+    if (t.device_timer) {
+      instance.sync();
+      device_total += instance.device_seconds().value_or(0);
+    }
+  }
+  instance.sync();
+  double host = seconds_since(start);
+  return (t.device_timer ? device_total : host) / t.inner_iterations;
+}
+
+Timing measure(Instance& instance, const TimingSettings& settings,
+               const std::function<void()>& between_samples) {
+  auto case_start = Clock::now();
+  Timing t = warm_up(instance, settings);
   double last_sample_wall = 0;
   for (int rep = 0; rep < settings.repetitions; ++rep) {
     if (rep > 0 &&
@@ -133,7 +140,7 @@ Timing measure(Instance& instance, const TimingSettings& settings,
     }
     auto sample_start = Clock::now();
     if (between_samples) between_samples();
-    t.samples_s.push_back(take_sample(instance, t, flusher));
+    t.samples_s.push_back(take_sample(instance, t));
     last_sample_wall = seconds_since(sample_start);
     if (noise_settled(t.samples_s, settings.max_noise) && rep + 1 < settings.repetitions) {
       t.stop = StopReason::noise;
@@ -165,6 +172,11 @@ nlohmann::json to_json(const Timing& t) {
   j["total_s"] = t.total_s;
   j["noise_limit"] = t.noise_limit;
   j["noisy"] = t.noisy();
+  j["schedule"] = t.contenders > 1 ? "interleaved" : "sequential";
+  if (t.contenders > 1) {
+    j["contenders"] = t.contenders;
+    j["rewarmed"] = t.rewarmed;
+  }
   return j;
 }
 
@@ -177,6 +189,8 @@ void read_measure_fields(const nlohmann::json& j, Timing& t) {
     if (to_string(r) == stop) t.stop = r;
   t.total_s = j.value("total_s", 0.0);
   t.noise_limit = j.value("noise_limit", kDefaultNoiseLimit);
+  t.contenders = j.value("contenders", 1);
+  t.rewarmed = j.value("rewarmed", false);
 }
 
 }  // namespace bnbench

@@ -46,7 +46,8 @@ struct TimingSettings {
   double max_noise = 0;   // > 0: stop early once noise <= max_noise
   double max_time_s = 0;  // > 0: time budget per case (warm-up and samples)
   CacheMode cache = CacheMode::warm;
-  size_t flush_bytes = 0;  // cold: bytes swept before each call (0: default_flush_bytes())
+  size_t flush_bytes = 0;   // cold: bytes swept before each call (0: default_flush_bytes())
+  bool interleave = false;  // a case's backends sampled in turns (interleave.h)
   double noise_limit() const { return max_noise > 0 ? max_noise : kDefaultNoiseLimit; }
 };
 
@@ -64,6 +65,8 @@ struct Timing {
   StopReason stop = StopReason::repetitions;
   double total_s = 0;  // wall time of the whole measurement, warm-up and sweeps included
   double noise_limit = kDefaultNoiseLimit;
+  int contenders = 1;  // instances sampled in turns with this one, itself included (interleave.h)
+  bool rewarmed = false;  // interleaved: one untimed call before each sample
   SampleStats stats;
   bool noisy() const { return stats.noise > noise_limit; }
 };
@@ -77,6 +80,12 @@ bool budget_allows(double elapsed_s, double next_sample_s, double max_time_s);
 
 Timing measure(Instance& instance, const TimingSettings& settings,
                const std::function<void()>& between_samples);
+
+// The two halves of measure(), for interleave.h. warm_up runs the instance for warmup_s and
+// returns a Timing with its cache mode, warm-up, inner iterations and timer set and no samples;
+// take_sample times one sample under that Timing (sweeping the cache first when it is cold).
+Timing warm_up(Instance& instance, const TimingSettings& settings);
+double take_sample(Instance& instance, const Timing& t);
 
 nlohmann::json to_json(const SampleStats& s);
 nlohmann::json to_json(const Timing& t);

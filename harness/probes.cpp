@@ -126,18 +126,15 @@ float run_chunk(Kernel k, float* a, float* b, float* c, size_t begin, size_t end
 
 volatile float g_sink = 0;  // keeps the read kernel's sum alive
 
-double time_pass(Kernel k, float* a, float* b, float* c, size_t n, int threads) {
+void run_pass(Kernel k, float* a, float* b, float* c, size_t n, int threads) {
   float total = 0;
-  auto start = Clock::now();
 #pragma omp parallel num_threads(threads) reduction(+ : total)
   {
     size_t begin = 0, end = 0;
     chunk(n, omp_get_thread_num(), omp_get_num_threads(), begin, end);
     total += run_chunk(k, a, b, c, begin, end);
   }
-  double s = std::chrono::duration<double>(Clock::now() - start).count();
   g_sink = total;
-  return s;
 }
 
 }  // namespace
@@ -162,48 +159,90 @@ size_t probe_array_bytes(int64_t llc_bytes, int64_t available_memory_bytes) {
   return std::max<size_t>(want / (2 * kMiB) * (2 * kMiB), 2 * kMiB);
 }
 
+struct ProbeStream::Arrays {
+  Array a, b, c;
+};
+
+namespace {
+
+struct KernelSpec {
+  const char* name;
+  Kernel kernel;
+  int bytes;
+};
+constexpr KernelSpec kKernels[] = {{"read", Kernel::read, 4},
+                                   {"copy", Kernel::copy, 8},
+                                   {"triad", Kernel::triad, 12},
+                                   {"copy_nt", Kernel::copy_nt, 8},
+                                   {"triad_nt", Kernel::triad_nt, 12}};
+
+const KernelSpec& kernel_named(const std::string& name) {
+  for (const KernelSpec& k : kKernels)
+    if (name == k.name) return k;
+  throw std::invalid_argument("bandwidth probe: unknown kernel '" + name + "'");
+}
+
+// The read kernel sums all three arrays, 4 bytes per element of each.
+double bytes_of_pass(const KernelSpec& k, size_t n) {
+  return static_cast<double>(n) * (k.kernel == Kernel::read ? 3 : 1) * k.bytes;
+}
+
+}  // namespace
+
+ProbeStream::ProbeStream(int threads, size_t array_bytes)
+    : threads_(std::max(threads, 1)),
+      n_(std::max<size_t>(array_bytes / sizeof(float), kLanes)),
+      arrays_(std::make_unique<Arrays>()) {
+  const size_t bytes = n_ * sizeof(float);
+  arrays_->a = allocate_array(bytes);
+  arrays_->b = allocate_array(bytes);
+  arrays_->c = allocate_array(bytes);
+  float *a = arrays_->a.get(), *b = arrays_->b.get(), *c = arrays_->c.get();
+  const size_t n = n_;
+#pragma omp parallel num_threads(threads_)
+  {
+    size_t begin = 0, end = 0;
+    chunk(n, omp_get_thread_num(), omp_get_num_threads(), begin, end);
+    for (size_t i = begin; i < end; ++i) {
+      a[i] = 1.0f;
+      b[i] = 2.0f;
+      c[i] = 0.0f;
+    }
+  }
+}
+
+ProbeStream::~ProbeStream() = default;
+
+void ProbeStream::pass(const std::string& kernel) {
+  run_pass(kernel_named(kernel).kernel, arrays_->a.get(), arrays_->b.get(), arrays_->c.get(), n_,
+           threads_);
+}
+
+double ProbeStream::bytes_per_pass(const std::string& kernel) const {
+  return bytes_of_pass(kernel_named(kernel), n_);
+}
+
 ProbeSet run_probes(int threads, size_t array_bytes, int64_t llc_bytes, int passes) {
   auto start = Clock::now();
   ProbeSet p;
   p.threads = std::max(threads, 1);
   p.llc_bytes = llc_bytes;
   p.passes = std::max(passes, 1);
-  const size_t n = std::max<size_t>(array_bytes / sizeof(float), kLanes);
-  p.array_bytes = n * sizeof(float);
-  Array a = allocate_array(p.array_bytes), b = allocate_array(p.array_bytes),
-        c = allocate_array(p.array_bytes);
-#pragma omp parallel num_threads(p.threads)
-  {
-    size_t begin = 0, end = 0;
-    chunk(n, omp_get_thread_num(), omp_get_num_threads(), begin, end);
-    for (size_t i = begin; i < end; ++i) {
-      a.get()[i] = 1.0f;
-      b.get()[i] = 2.0f;
-      c.get()[i] = 0.0f;
-    }
-  }
-  struct Spec {
-    const char* name;
-    Kernel kernel;
-    int bytes;
-  };
-  const Spec specs[] = {{"read", Kernel::read, 4},
-                        {"copy", Kernel::copy, 8},
-                        {"triad", Kernel::triad, 12},
-                        {"copy_nt", Kernel::copy_nt, 8},
-                        {"triad_nt", Kernel::triad_nt, 12}};
-  for (const Spec& s : specs) {
+  ProbeStream stream(p.threads, array_bytes);
+  p.array_bytes = stream.array_bytes();
+  for (const KernelSpec& s : kKernels) {
     std::vector<double> times;
-    for (int i = 0; i < p.passes; ++i)
-      times.push_back(time_pass(s.kernel, a.get(), b.get(), c.get(), n, p.threads));
+    for (int i = 0; i < p.passes; ++i) {
+      auto pass_start = Clock::now();
+      stream.pass(s.name);
+      times.push_back(std::chrono::duration<double>(Clock::now() - pass_start).count());
+    }
     ProbeKernel k;
     k.name = s.name;
     k.bytes_per_element = s.bytes;
     k.best_s = *std::min_element(times.begin(), times.end());
     k.median_s = summarize(times).median;
-    // The read kernel sums all three arrays, 4 bytes per element of each.
-    const double elements = static_cast<double>(n) * (s.kernel == Kernel::read ? 3 : 1);
-    k.gbps = elements * s.bytes / k.best_s / 1e9;
+    k.gbps = stream.bytes_per_pass(s.name) / k.best_s / 1e9;
     p.kernels.push_back(k);
   }
   p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -221,7 +260,7 @@ std::vector<std::string> probe_drift_hazards(const ProbeSet& start, const ProbeS
       char buf[192];
       std::snprintf(buf, sizeof buf,
                     "memory bandwidth changed during the run (%d threads): %s %.1f -> %.1f GB/s "
-                    "(%+.0f%%); %% of ideal uses the start probe",
+                    "(%+.0f%%); %% of ideal of cases not interleaved uses the start probe",
                     start.threads, k.name.c_str(), before, after, 100 * change);
       out.push_back(buf);
     }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -42,6 +43,26 @@ size_t probe_array_bytes(int64_t llc_bytes, int64_t available_memory_bytes);
 
 // Runs the five kernels at `threads` OpenMP threads over three arrays of array_bytes each.
 ProbeSet run_probes(int threads, size_t array_bytes, int64_t llc_bytes, int passes = 2);
+
+// The probe arrays of one thread count kept alive, so that single passes of a kernel can be
+// timed in turns with a case's backends (interleave.h); same first touch and kernels as run_probes.
+class ProbeStream {
+ public:
+  ProbeStream(int threads, size_t array_bytes);
+  ~ProbeStream();
+  ProbeStream(const ProbeStream&) = delete;
+  ProbeStream& operator=(const ProbeStream&) = delete;
+  void pass(const std::string& kernel);  // one untimed pass; throws for an unknown kernel name
+  double bytes_per_pass(const std::string& kernel) const;  // STREAM's count (see above)
+  int threads() const { return threads_; }
+  size_t array_bytes() const { return n_ * sizeof(float); }
+
+ private:
+  struct Arrays;
+  int threads_;
+  size_t n_;
+  std::unique_ptr<Arrays> arrays_;
+};
 
 // Hazards when a kernel's bandwidth changed more than `limit` (relative) between two probes.
 std::vector<std::string> probe_drift_hazards(const ProbeSet& start, const ProbeSet& end,

@@ -13,7 +13,7 @@
 namespace bnbench {
 
 constexpr int kSchemaMajor = 1;
-constexpr int kSchemaMinor = 0;
+constexpr int kSchemaMinor = 1;  // 1.1: timing.schedule/contenders/rewarmed, ideal_source
 
 class JsonReporter : public Reporter {
  public:

@@ -26,10 +26,17 @@ Roofline roofline_for(const Problem& p, double bytes_moved, double median_s, con
   return r;
 }
 
+void use_interleaved_ideal(Roofline& r, double ideal_gbps) {
+  r.ideal_gbps = ideal_gbps;
+  r.ideal_source = "interleaved_probe";
+  r.percent_of_ideal = ideal_gbps > 0 ? 100 * r.gbps / ideal_gbps : 0;
+}
+
 void add_to_json(const Roofline& r, nlohmann::json& j) {
   j["gbps"] = r.gbps;
   j["ideal_kernel"] = r.ideal_kernel;
   j["ideal_gbps"] = r.ideal_gbps;
+  j["ideal_source"] = r.ideal_source;
   j["percent_of_ideal"] = r.percent_of_ideal;
   j["working_set_bytes"] = r.working_set_bytes;
   j["cache_resident"] = r.cache_resident;
@@ -41,6 +48,7 @@ std::optional<Roofline> roofline_from_json(const nlohmann::json& j) {
   r.gbps = j.value("gbps", 0.0);
   r.ideal_kernel = j["ideal_kernel"].get<std::string>();
   r.ideal_gbps = j.value("ideal_gbps", 0.0);
+  r.ideal_source = j.value("ideal_source", "start_probe");
   r.percent_of_ideal = j.value("percent_of_ideal", 0.0);
   r.working_set_bytes = j.value("working_set_bytes", 0.0);
   r.cache_resident = j.value("cache_resident", false);

@@ -21,6 +21,7 @@ struct Roofline {
   double gbps = 0;  // minimal bytes / median time
   std::string ideal_kernel;
   double ideal_gbps = 0;
+  std::string ideal_source = "start_probe";  // or "interleaved_probe" (interleave.h)
   double percent_of_ideal = 0;
   double working_set_bytes = 0;
   bool cache_resident = false;
@@ -34,7 +35,12 @@ double working_set_bytes(const Problem& p);
 Roofline roofline_for(const Problem& p, double bytes_moved, double median_s, const ProbeSet& probes,
                       int64_t llc_bytes);
 
-// Adds gbps, ideal_kernel, ideal_gbps, percent_of_ideal, working_set_bytes and cache_resident.
+// Judges r against the ideal kernel's median bandwidth measured in turns with the case's backends
+// (interleave.h) instead of the start probe: same samples' conditions, same statistic.
+void use_interleaved_ideal(Roofline& r, double ideal_gbps);
+
+// Adds gbps, ideal_kernel, ideal_gbps, ideal_source, percent_of_ideal, working_set_bytes and
+// cache_resident.
 void add_to_json(const Roofline& r, nlohmann::json& j);
 // Reads them back from a case's JSON; nullopt when the case has none (no ideal_kernel).
 std::optional<Roofline> roofline_from_json(const nlohmann::json& j);

@@ -13,11 +13,12 @@
 #include <memory>
 #include <stdexcept>
 
+#include "case_group.h"
 #include "fill.h"
 #include "instruments.h"
+#include "isolate.h"
 #include "reference.h"
 #include "repro_bundle.h"
-#include "isolate.h"
 #include "sysinfo.h"
 
 namespace bnbench {
@@ -64,9 +65,7 @@ std::vector<Backend*> select_backends(const Registry& reg, const std::vector<std
   return out;
 }
 
-size_t default_max_memory() {
-  return static_cast<size_t>(read_machine_info().memory_bytes * 0.6);
-}
+size_t default_max_memory() { return static_cast<size_t>(read_machine_info().memory_bytes * 0.6); }
 
 nlohmann::json run_header(const Config& config, const RunOptions& options,
                           const std::vector<Backend*>& backends) {
@@ -101,8 +100,8 @@ nlohmann::json run_header(const Config& config, const RunOptions& options,
           {"settings",
            {{"threads", options.threads},
             {"filter", options.filter.value_or("")},
-            {"max_memory_bytes", options.max_memory_bytes ? options.max_memory_bytes
-                                                          : default_max_memory()}}},
+            {"max_memory_bytes",
+             options.max_memory_bytes ? options.max_memory_bytes : default_max_memory()}}},
           {"backends", backend_list},
           {"expectations", options.expectations ? options.expectations->path() : ""}};
 }
@@ -132,12 +131,16 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
   auto cases = filtered_cases(config, options);
   const int default_threads = omp_get_max_threads();
   const uint64_t seed = options.seed.value_or(config.seed);
-  const size_t max_memory = options.max_memory_bytes ? options.max_memory_bytes : default_max_memory();
+  const size_t max_memory =
+      options.max_memory_bytes ? options.max_memory_bytes : default_max_memory();
   TimingSettings timing;
   timing.warmup_s = config.measure.warmup_s;
   timing.repetitions = config.measure.repetitions;
   timing.min_time_s = config.measure.min_time_s;
+  timing.interleave = config.measure.interleave;
   if (options.timing) timing = *options.timing;
+  // Isolated cases run in their own processes, so their backends cannot take turns.
+  const bool interleave = timing.interleave && options.mode == RunMode::run && !options.isolate;
 
   RunContext context;
   context.mode = to_string(options.mode);
@@ -150,21 +153,23 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
                                           {"min_time_s", timing.min_time_s},
                                           {"max_noise", timing.max_noise},
                                           {"max_time_per_case_s", timing.max_time_s},
-                                          {"cache", to_string(timing.cache)}};
-  context.hazards = options.mode == RunMode::run
-                        ? noise_hazards(read_machine_info(), options.threads ? options.threads
-                                                                             : default_threads)
-                        : std::vector<std::string>{};
+                                          {"cache", to_string(timing.cache)},
+                                          {"interleave", interleave}};
+  context.hazards =
+      options.mode == RunMode::run
+          ? noise_hazards(read_machine_info(), options.threads ? options.threads : default_threads)
+          : std::vector<std::string>{};
   std::set<int> thread_counts;
-  for (const CaseSpec* spec : cases) thread_counts.insert(case_threads(*spec, options, default_threads));
+  for (const CaseSpec* spec : cases)
+    thread_counts.insert(case_threads(*spec, options, default_threads));
   RunInstruments instruments(config, options.pin, thread_counts, options.mode == RunMode::run);
   instruments.start(context);
   for (Reporter* r : reporters) r->begin(context);
 
   RunSummary summary;
   summary.with_expectations = options.expectations != nullptr;
-  auto emit = [&](CaseRecord& rec) {
-    instruments.record(rec);
+  auto emit = [&](CaseRecord& rec, double interleaved_ideal_gbps) {
+    instruments.record(rec, interleaved_ideal_gbps);
     rec.command = options.inputs_dir.empty()
                       ? repro_command(rec)
                       : inputs_command(options.inputs_dir, rec.backend, rec.threads);
@@ -187,28 +192,64 @@ RunSummary run_sweep(const Config& config, const RunOptions& options,
   settings.determinism = options.determinism;
   settings.dump_dir = options.dump_dir;
   settings.dump_all = options.dump_all;
-  // Consecutive specs of the same problem (a threads axis) share its inputs and reference.
-  std::unique_ptr<ProblemData> shared;
-  const CaseSpec* shared_spec = nullptr;
-  for (const CaseSpec* spec : cases) {
-    settings.threads = case_threads(*spec, options, default_threads);
-    if (!shared_spec || !(shared_spec->problem == spec->problem)) {
-      shared = std::make_unique<ProblemData>(spec->problem, seed, default_threads);
-      if (!options.inputs_dir.empty())
-        shared->set_inputs(read_bundle_inputs(options.inputs_dir, spec->problem, seed));
+  auto make_data = [&](const Problem& problem) {
+    auto data = std::make_unique<ProblemData>(problem, seed, default_threads);
+    if (!options.inputs_dir.empty())
+      data->set_inputs(read_bundle_inputs(options.inputs_dir, problem, seed));
+    return data;
+  };
+  auto resumed = [&](const CaseSpec& spec, Backend* b) -> const CaseRecord* {
+    return options.resume
+               ? options.resume->find(to_string(spec.problem), b->name(), settings.threads)
+               : nullptr;
+  };
+  if (interleave) {
+    // Layout siblings at one thread count take turns together; a problem's inputs and reference
+    // are kept from one group to the next (the threads axis) while they are still needed.
+    std::vector<std::pair<Problem, std::unique_ptr<ProblemData>>> kept;
+    for (const InterleaveGroup& group : interleave_groups(cases, [&](const CaseSpec& spec) {
+           return case_threads(spec, options, default_threads);
+         })) {
+      settings.threads = group.threads;
+      std::vector<std::pair<Problem, std::unique_ptr<ProblemData>>> next;
+      std::vector<GroupMember> members;
+      for (const CaseSpec* spec : group.specs) {
+        auto found = std::find_if(kept.begin(), kept.end(),
+                                  [&](auto& k) { return k.first == spec->problem; });
+        next.emplace_back(spec->problem, found != kept.end() ? std::move(found->second)
+                                                             : make_data(spec->problem));
+        for (Backend* backend : backends)
+          if (!resumed(*spec, backend))
+            members.push_back({spec, backend, next.back().second.get()});
+      }
+      kept = std::move(next);
+      CaseGroupResult result = run_case_group(
+          members, settings, instruments.probe_stream(group.threads), instruments.llc_bytes());
+      auto fresh = result.records.begin();
+      for (const CaseSpec* spec : group.specs)
+        for (Backend* backend : backends) {
+          const CaseRecord* done = resumed(*spec, backend);
+          CaseRecord rec = done ? *done : std::move(*fresh++);
+          emit(rec, done ? 0 : result.ideal_gbps);
+        }
     }
-    shared_spec = spec;
-    ProblemData& data = *shared;
-    for (Backend* backend : backends) {
-      const CaseRecord* done =
-          options.resume ? options.resume->find(to_string(spec->problem), backend->name(),
-                                                settings.threads)
-                         : nullptr;
-      CaseRecord rec = done ? *done
-                       : options.isolate
-                           ? run_case_isolated(*spec, *backend, data, settings, options.case_timeout_s)
-                           : run_case(*spec, *backend, data, settings);
-      emit(rec);
+  } else {
+    // Consecutive specs of the same problem (a threads axis) share its inputs and reference.
+    std::unique_ptr<ProblemData> shared;
+    const CaseSpec* shared_spec = nullptr;
+    for (const CaseSpec* spec : cases) {
+      settings.threads = case_threads(*spec, options, default_threads);
+      if (!shared_spec || !(shared_spec->problem == spec->problem))
+        shared = make_data(spec->problem);
+      shared_spec = spec;
+      for (Backend* backend : backends) {
+        const CaseRecord* done = resumed(*spec, backend);
+        CaseRecord rec = done              ? *done
+                         : options.isolate ? run_case_isolated(*spec, *backend, *shared, settings,
+                                                               options.case_timeout_s)
+                                           : run_case(*spec, *backend, *shared, settings);
+        emit(rec, 0);
+      }
     }
   }
   instruments.finish(summary);

@@ -19,7 +19,7 @@ import os
 import sys
 
 import report_figures as figures
-from report_data import GOOD, ReportData, ReportError
+from report_data import GOOD, ReportData, ReportError, time_ratio
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -59,7 +59,7 @@ def _winner_blocks(data):
             rows.append([d, l, variant, str(threads), f"**{best['backend']}**", f"{best['gbps']:.1f}",
                          _pct(best["percent"]) + (" (LLC)" if best["cache_resident"] else ""),
                          _fmt_time(best["median_s"]),
-                         f"{second['backend']} {second['median_s'] / best['median_s']:.2f}x slower" if second else "-"])
+                         f"{second['backend']} {time_ratio(second, best):.2f}x slower" if second else "-"])
     if not rows:
         return [("p", "No case was timed with a PASSED or WARN verdict.")]
     return [("p", "The fastest backend with a PASSED or WARN verdict on each case. (LLC): the working set fits the "

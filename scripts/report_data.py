@@ -72,6 +72,8 @@ def _case(raw, run_index, series, probes):
         "shape_set": raw.get("shape_set"), "layer_count": raw.get("layer_count", 1),
         "cache_resident": raw.get("cache_resident"), "percent": _number(raw.get("percent_of_ideal")),
         "ideal_gbps": _number(raw.get("ideal_gbps")),
+        "samples": [v for v in timing.get("samples_s") or [] if isinstance(v, (int, float))],
+        "interleaved": timing.get("schedule") == "interleaved",
     }
     if case["ideal_gbps"] is None and case["threads"] in probes:
         kernel = "triad_nt" if direction.startswith("bwd") else "copy_nt"
@@ -79,6 +81,20 @@ def _case(raw, run_index, series, probes):
     if case["percent"] is None and case["gbps"] and case["ideal_gbps"]:
         case["percent"] = 100 * case["gbps"] / case["ideal_gbps"]
     return case
+
+
+def time_ratio(slow, fast):
+    """slow's time over fast's. Cases of one run sampled in turns (timing.schedule "interleaved",
+    the same number of rounds) are paired round by round, and the ratio is the median of the
+    per-round ratios: each pair shared the machine's conditions of its moment, so a burst of the
+    neighbours' load cancels out. Otherwise, the ratio of the medians."""
+    a, b = slow["samples"], fast["samples"]
+    if slow["interleaved"] and fast["interleaved"] and slow["run"] == fast["run"] and a and len(a) == len(b):
+        ratios = sorted(x / y for x, y in zip(a, b) if y > 0)
+        if len(ratios) == len(a):
+            mid = len(ratios) // 2
+            return ratios[mid] if len(ratios) % 2 else 0.5 * (ratios[mid - 1] + ratios[mid])
+    return slow["median_s"] / fast["median_s"]
 
 
 class ReportData:
@@ -137,7 +153,7 @@ class ReportData:
         for c in self.timed():
             b = base.get((c["id"], c["threads"]))
             if c["backend"] != baseline and b:
-                logs[(c["direction"], c["layout"], c["backend"])].append(math.log(b["median_s"] / c["median_s"]))
+                logs[(c["direction"], c["layout"], c["backend"])].append(math.log(time_ratio(b, c)))
         table = defaultdict(dict)
         for (d, l, backend), values in logs.items():
             table[(d, l)][backend] = math.exp(sum(values) / len(values))

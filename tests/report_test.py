@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """scripts/report.py on fixed results: every figure from a full fixture, and a partial result
 (two backends, no probes, no shape sets) that still gives a complete page saying what is missing;
-scripts/headline.py's two-pass bound and network totals on the full fixture.
+scripts/headline.py's two-pass bound and network totals on the full fixture; the paired ratio of
+cases sampled in turns.
 
 Usage: report_test.py OUT_DIR   (writes OUT_DIR/full and OUT_DIR/partial)
 Invariant: each figure exists as non-empty PNG and SVG and index.html and report.md link it.
@@ -23,7 +24,24 @@ def report(out, *args):
     return [open(os.path.join(out, name)).read() for name in ("index.html", "report.md")]
 
 
+def check_time_ratio():
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from report_data import time_ratio
+
+    def case(samples, interleaved, run=0):
+        ordered = sorted(samples)
+        return {"samples": samples, "interleaved": interleaved, "run": run, "median_s": ordered[len(ordered) // 2]}
+    # Round 2 was a burst that slowed both: paired, every round says 2x. The same slow case against
+    # a fast one not sampled in turns falls back to the ratio of medians, 10 / 4.
+    slow, fast = case([4.0, 4.0, 20.0, 10.0, 10.0], True), case([2.0, 2.0, 10.0, 5.0, 5.0], True)
+    assert time_ratio(slow, fast) == 2.0
+    fast_seq = dict(fast, interleaved=False, samples=[2.0, 2.0, 10.0, 4.0, 4.0], median_s=4.0)
+    assert time_ratio(slow, fast_seq) == 10.0 / 4.0
+    assert time_ratio(slow, dict(fast, run=1)) == slow["median_s"] / fast["median_s"]
+
+
 def main(out_dir):
+    check_time_ratio()
     full = os.path.join(out_dir, "full")
     page, markdown = report(full, os.path.join(ROOT, "tests", "data", "report_run.json"), "--baseline", "onednn")
     for stem in FIGURES:

@@ -87,7 +87,8 @@ TEST(Config, InnerAxesAndThreadsInnermost) {
 TEST(Config, TopLevelFields) {
   Config c = parse(R"({"name": "n", "description": "d", "seed": 7, "backends": ["naive", "eigen"],
                        "shapes": ["n2c3"],
-                       "measure": {"warmup_s": 0, "repetitions": 3, "min_time_s": 0.5}})"_json);
+                       "measure": {"warmup_s": 0, "repetitions": 3, "min_time_s": 0.5,
+                                   "interleave": true}})"_json);
   EXPECT_EQ(c.name, "n");
   EXPECT_EQ(c.description, "d");
   EXPECT_EQ(c.seed, 7u);
@@ -95,6 +96,7 @@ TEST(Config, TopLevelFields) {
   EXPECT_EQ(c.measure.warmup_s, 0.0);
   EXPECT_EQ(c.measure.repetitions, 3);
   EXPECT_EQ(c.measure.min_time_s, 0.5);
+  EXPECT_TRUE(c.measure.interleave);
   EXPECT_EQ(c.raw["seed"], 7);
 }
 
@@ -215,6 +217,7 @@ TEST(Config, ValueErrors) {
                {"did you mean 'min_time_s'?"});
   expect_error(with(R"("measure": {"warmup_s": -1})"), "/measure/warmup_s", {"in [0, 3600]"});
   expect_error(with(R"("measure": [])"), "/measure", {"expected an object"});
+  expect_error(with(R"("measure": {"interleave": 1})"), "/measure/interleave", {"true or false"});
   expect_error(with(R"("seed": -3)"), "/seed", {"integer >= 0"});
   expect_error(with(R"("backends": "naive")"), "/backends", {"expected a list"});
   expect_error(with(R"("backends": ["naive", "naive"])"), "/backends/1", {"listed twice"});

@@ -51,12 +51,13 @@ TEST(RecordIo, RoundTripOfCheckedAndTimedRecords) {
                                 "fwd_inference/f32/nchw16c/n2c3h2w2/fill=exact"});
   config.cases[0].shape_set = "small";
   config.cases[0].layer_count = 3;
-  for (RunMode mode : {RunMode::check, RunMode::run}) {
+  for (int pass = 0; pass < 3; ++pass) {
     RunOptions options;
-    options.mode = mode;
+    options.mode = pass == 0 ? RunMode::check : RunMode::run;
     options.backends = {"naive"};
     options.threads = 1;
     options.timing = TimingSettings{0, 2, 0};
+    options.timing->interleave = pass == 2;  // schedule, contenders and rewarmed read back too
     CollectingReporter collect;
     run_sweep(config, options, {&collect});
     ASSERT_EQ(collect.records.size(), 3u);

@@ -43,6 +43,20 @@ TEST(Roofline, PercentOfIdeal) {
   EXPECT_EQ(none.percent_of_ideal, 0);
 }
 
+TEST(Roofline, InterleavedIdealReplacesTheStartProbe) {
+  Problem f = parse_problem("fwd_inference/f32/nhwc/n32c256h56w56");
+  const double bytes = minimal_bytes(f);
+  Roofline r = roofline_for(f, bytes, bytes / 20e9, probe(40, 30), 32 << 20);
+  EXPECT_EQ(r.ideal_source, "start_probe");
+  use_interleaved_ideal(r, 25);
+  EXPECT_EQ(r.ideal_source, "interleaved_probe");
+  EXPECT_DOUBLE_EQ(r.ideal_gbps, 25);
+  EXPECT_NEAR(r.percent_of_ideal, 80, 1e-9);
+  nlohmann::json j;
+  add_to_json(r, j);
+  EXPECT_EQ(roofline_from_json(j)->ideal_source, "interleaved_probe");
+}
+
 TEST(Roofline, CacheResidentWorkingSet) {
   Problem small = parse_problem("fwd_training/f32/nchw/n32c2048h7w7");  // 12.8 MB per tensor
   Roofline r = roofline_for(small, minimal_bytes(small), 1e-3, probe(40, 30), 32 << 20);
