@@ -6,6 +6,7 @@
 // (repetitions of inner_iterations calls each), only their order across contenders differs.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ class JournalInstance : public Instance {
   void run() override {
     if (runs++ == throw_at_) throw std::runtime_error(name_ + " broke");
     journal_.push_back(name_);
+    const auto start = std::chrono::steady_clock::now();  // a steady 100 us per call
+    while (std::chrono::steady_clock::now() - start < std::chrono::microseconds(100)) {
+    }
   }
   int runs = 0;
 
@@ -96,7 +100,7 @@ TEST(Interleave, StopsOnceEveryContenderIsSettled) {
   std::vector<std::string> journal;
   JournalInstance a("a", journal), b("b", journal);
   TimingSettings t = one_call_samples(1000);
-  t.max_noise = 1e300;  // any spread passes (near-zero samples under ASan): stop at the minimum count
+  t.max_noise = 0.5;  // steady 100 us calls settle at the minimum sample count
   auto timings = measure_interleaved({{&a, {}}, {&b, {}}}, t, false);
   EXPECT_EQ(timings[0].timing.samples_s.size(), static_cast<size_t>(kMinSamplesForNoise));
   EXPECT_EQ(timings[1].timing.samples_s.size(), static_cast<size_t>(kMinSamplesForNoise));
