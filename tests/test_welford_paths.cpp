@@ -1,6 +1,7 @@
-// The welford backends' apply paths under adversarial inputs: rows wider than one column group
-// (the row-major kernels, including the scaled centering that data near +-3e38 needs) and the
-// memory-order walk over nchw planes (aligned planes and planes with a masked tail).
+// The welford backends' paths under adversarial inputs: rows wider than one column group
+// (the row-major apply and reduction kernels, including the scaled centering that data near
+// +-3e38 needs) and the memory-order walk over nchw planes (aligned planes and planes with a
+// masked tail).
 //
 // Invariant: every path the planner can choose for a pass without a reduction, and the apply
 // half of every reducing pass, is checked against the float64 reference on the inputs that break

@@ -54,6 +54,12 @@ using BwdApplyFn = void (*)(const float* x, const float* dy, float* dx, const Ro
                             int64_t q0, int64_t q1, Columns cols, Centering centering,
                             const float* a, const float* b, const float* c);
 
+// The backward reduction over whole unit rows (any width): per-lane block sums in `lanes`, 2
+// arrays of the width rounded up to 16 floats.
+using BwdReduceWideFn = void (*)(const float* x, const float* dy, const Rows& rows, int64_t q0,
+                                 int64_t q1, Columns cols, Centering centering, const float* invstd,
+                                 float* lanes, double* sum_dy, double* sum_dy_xhat);
+
 // out = xc * scale + shift over the nchw planes [p0, p1) in memory order; per-channel arrays.
 using NormalizePlanesFn = void (*)(const float* in, float* out, int64_t p0, int64_t p1,
                                    int64_t channels, int64_t spatial, Centering centering,
@@ -69,6 +75,7 @@ struct KernelTable {
   // stores].
   NormalizeFn normalize_wide[2][2];
   BwdApplyFn bwd_apply_wide[2][2];
+  BwdReduceWideFn bwd_reduce_wide[2];     // [some centering scale is not 1]
   NormalizePlanesFn normalize_planes[2];  // [streaming stores]
   void (*store_fence)();
 };

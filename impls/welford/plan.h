@@ -30,6 +30,7 @@ struct Strip {
   int64_t lone_chunk = 0;  // rows per step of a pass that runs alone (longer sequential runs)
   bool stream = false;  // non-temporal stores allowed (aligned rows, output larger than the cache)
   bool wide = false;    // the apply passes walk whole unit rows (row-major kernels), not groups
+  bool wide_reduce = false;  // and so does a backward reduction (channel groups of nchw)
 };
 
 struct Plan {

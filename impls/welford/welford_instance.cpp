@@ -68,6 +68,7 @@ WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable
     s.acc_b.resize(cols);
     s.reduce.resize(cols);
     s.apply.resize(cols);
+    if (plan_.strips[0].wide_reduce) s.lanes.resize(2 * ((cols + 15) / 16 * 16));
     if (plan_.row_split) {
       s.merged_mean.resize(cols);
       s.merged_m2.resize(cols);
@@ -151,6 +152,7 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
     own.reduce.a[j0] = static_cast<float>(invstd * own.reduce.center_on(j0, mean[f]));
     fill_run(own.reduce, j0, run);
   }
+  own.reduce.note_scaling(cols);
 }
 
 void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1,
@@ -159,10 +161,17 @@ void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, in
   Rows rows = strip.rows;
   rows.base += u * plan_.unit_offset;
   const int width = strip_width(plan_, s, u);
+  const bool training = p_.direction == Direction::fwd_training;
+  if (strip.wide_reduce) {
+    kernels_.bwd_reduce_wide[own.reduce.scaled](
+        x_, dy_, rows, q0, q1, {0, width, strip.index}, own.reduce.centering(), own.reduce.a.data(),
+        own.lanes.data(), own.acc_a.data(), own.acc_b.data());
+    return;
+  }
   for (int g = 0; g < width; g += kMaxGroupWidth) {
     const Columns cols{g, std::min(kMaxGroupWidth, width - g), strip.index + g};
     const int vectors = (cols.width + 15) / 16 - 1;
-    if (p_.direction == Direction::fwd_training)
+    if (training)
       kernels_.stats[vectors](x_, rows, q0, q1, cols, own.acc_a.data(), own.acc_b.data(), done);
     else
       kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce.centering(),

@@ -42,6 +42,7 @@ class WelfordInstance final : public Instance {
     std::vector<double> acc_a, acc_b;
     ColumnParams reduce, apply;
     std::vector<double> merged_mean, merged_m2;
+    std::vector<float> lanes;  // per-lane block states of the wide reduction kernels
   };
 
   void work(int t);
