@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <stdexcept>
 
+#include "huge_pages.h"
 #include "measure.h"
 
 namespace bnbench {
@@ -57,14 +59,16 @@ struct FreeDeleter {
 };
 using Array = std::unique_ptr<float, FreeDeleter>;
 
-// Aligned to 2 MiB; no MADV_HUGEPAGE: with the common defrag=madvise setting it makes the first
-// touch compact memory synchronously, measured at 5 s instead of 0.9 s for 768 MiB on a busy VM.
+// On huge pages like the tensors (huge_pages.h): on 4 KiB pages the probe's bandwidth depended on
+// where its pages landed, and kernels on other buffers outran it by up to 1.5x. The first touch
+// of advised memory may compact memory once (2.5 s for 1 GiB on the Zen 4 VM; 0.13 s afterwards,
+// against 0.6 s on small pages).
 Array allocate_array(size_t bytes) {
-  constexpr size_t kAlign = 2 * kMiB;
-  size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
-  auto* p = static_cast<float*>(std::aligned_alloc(kAlign, rounded));
-  if (!p) throw std::runtime_error("bandwidth probe: cannot allocate " + std::to_string(bytes));
-  return Array(p);
+  try {
+    return Array(static_cast<float*>(allocate_large(bytes)));
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error("bandwidth probe: cannot allocate " + std::to_string(bytes));
+  }
 }
 
 // The chunk [begin, end) of thread t of `threads` over n elements, begins aligned to kLanes.

@@ -13,7 +13,8 @@
 namespace bnbench {
 
 constexpr int kSchemaMajor = 1;
-constexpr int kSchemaMinor = 1;  // 1.1: timing.schedule/contenders/rewarmed, ideal_source
+constexpr int kSchemaMinor = 2;  // 1.1: timing.schedule/contenders/rewarmed, ideal_source;
+                                 // 1.2: machine.transparent_huge_pages
 
 class JsonReporter : public Reporter {
  public:

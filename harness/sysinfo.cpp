@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "build_info.h"
+#include "huge_pages.h"
 
 namespace bnbench {
 
@@ -63,8 +64,9 @@ MachineInfo read_machine_info() {
   if (uname(&u) == 0) m.kernel = std::string(u.sysname) + " " + u.release + " " + u.machine;
   m.logical_cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
   static const std::set<std::string> kInteresting = {
-      "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq",
-      "avx512cd", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "hypervisor"};
+      "sse4_2",      "avx",         "avx2",        "fma",      "f16c",
+      "avx512f",     "avx512bw",    "avx512vl",    "avx512dq", "avx512cd",
+      "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "hypervisor"};
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {
@@ -96,10 +98,13 @@ MachineInfo read_machine_info() {
   m.available_memory_bytes = meminfo_kb("MemAvailable") * 1024;
   std::string gov = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   if (!gov.empty()) m.governor = gov;
+  m.huge_pages = transparent_huge_pages();
   std::string no_turbo = read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo");
   std::string boost = read_first_line("/sys/devices/system/cpu/cpufreq/boost");
-  if (!no_turbo.empty()) m.turbo = no_turbo == "0" ? "on" : "off";
-  else if (!boost.empty()) m.turbo = boost == "1" ? "on" : "off";
+  if (!no_turbo.empty())
+    m.turbo = no_turbo == "0" ? "on" : "off";
+  else if (!boost.empty())
+    m.turbo = boost == "1" ? "on" : "off";
   double load[1] = {0};
   if (getloadavg(load, 1) == 1) m.load_average_1m = load[0];
   if (m.cpu_model.empty()) m.cpu_model = "unknown";
@@ -113,7 +118,8 @@ bool cpu_has_flag(const MachineInfo& m, const std::string& flag) {
 std::vector<std::string> noise_hazards(const MachineInfo& m, int threads) {
   std::vector<std::string> h;
   if (std::string(BNBENCH_BUILD_TYPE) != "Release")
-    h.push_back(std::string("not a Release build (") + BNBENCH_BUILD_TYPE + "): timings are meaningless");
+    h.push_back(std::string("not a Release build (") + BNBENCH_BUILD_TYPE +
+                "): timings are meaningless");
   if (m.hypervisor) h.push_back("running under a hypervisor: other guests share the memory system");
   if (m.governor == "unknown")
     h.push_back("CPU frequency governor unknown (no cpufreq): frequency may vary");
@@ -121,6 +127,10 @@ std::vector<std::string> noise_hazards(const MachineInfo& m, int threads) {
     h.push_back("CPU frequency governor is '" + m.governor + "', not 'performance'");
   if (m.turbo == "unknown")
     h.push_back("turbo/boost state unknown (no intel_pstate or cpufreq boost): clocks may vary");
+  if (m.huge_pages == "never")
+    h.push_back(
+        "transparent huge pages disabled: a buffer's bandwidth depends on where its 4 KiB "
+        "pages landed (27-37 GB/s across equal buffers on the reference VM)");
   if (m.load_average_1m > 0.5 * m.logical_cpus)
     h.push_back("load average " + std::to_string(m.load_average_1m).substr(0, 4) + " on " +
                 std::to_string(m.logical_cpus) + " CPUs: other work competes");
@@ -131,18 +141,14 @@ std::vector<std::string> noise_hazards(const MachineInfo& m, int threads) {
 
 nlohmann::json to_json(const MachineInfo& m) {
   nlohmann::json caches = nlohmann::json::array();
-  for (auto& c : m.caches) caches.push_back({{"level", c.level}, {"type", c.type}, {"bytes", c.bytes}});
-  return {{"hostname", m.hostname},
-          {"cpu_model", m.cpu_model},
-          {"isa_flags", m.isa_flags},
-          {"logical_cpus", m.logical_cpus},
-          {"caches", caches},
-          {"memory_bytes", m.memory_bytes},
-          {"kernel", m.kernel},
-          {"governor", m.governor},
-          {"turbo", m.turbo},
-          {"hypervisor", m.hypervisor},
-          {"load_average_1m", m.load_average_1m}};
+  for (auto& c : m.caches)
+    caches.push_back({{"level", c.level}, {"type", c.type}, {"bytes", c.bytes}});
+  return {{"hostname", m.hostname},     {"cpu_model", m.cpu_model},
+          {"isa_flags", m.isa_flags},   {"logical_cpus", m.logical_cpus},
+          {"caches", caches},           {"memory_bytes", m.memory_bytes},
+          {"kernel", m.kernel},         {"governor", m.governor},
+          {"turbo", m.turbo},           {"transparent_huge_pages", m.huge_pages},
+          {"hypervisor", m.hypervisor}, {"load_average_1m", m.load_average_1m}};
 }
 
 nlohmann::json build_json() {

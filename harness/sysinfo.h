@@ -25,6 +25,7 @@ struct MachineInfo {
   std::vector<CacheInfo> caches;
   int64_t memory_bytes = 0;
   int64_t available_memory_bytes = 0;
+  std::string huge_pages = "unknown";  // transparent huge pages: always, madvise, never, unknown
   bool hypervisor = false;
   double load_average_1m = 0;
   int64_t last_level_cache_bytes() const;

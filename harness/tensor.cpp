@@ -1,4 +1,5 @@
-// Tensors: allocation (64-byte aligned, zeroed), NaN poisoning and which tensors a problem has.
+// Tensors: allocation (64-byte aligned, on huge pages from 2 MiB, zeroed), NaN poisoning and which
+// tensors a problem has.
 //
 // Invariant: allocate_tensors() and output_mask() agree with the has_*/reads_*/writes_* predicates
 // of problem.h, the single statement of which tensors each direction reads and writes.
@@ -9,16 +10,16 @@
 #include <limits>
 #include <new>
 
+#include "huge_pages.h"
+
 namespace bnbench {
 
 Buffer::Buffer(int64_t count, DType dtype) : count_(count), dtype_(dtype) {
-  size_t bytes = static_cast<size_t>(count) * dtype_size(dtype);
-  size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, rounded);
-  storage_ = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+  const size_t bytes = static_cast<size_t>(count) * dtype_size(dtype);
+  void* p = allocate_large(bytes);
+  std::memset(p, 0, bytes);
+  storage_ =
+      std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
 }
 
 double Buffer::get(int64_t i) const {
@@ -56,8 +57,8 @@ void Buffer::copy_from(const Buffer& other) {
 
 std::string to_string(TensorId id) {
   static const char* const kNames[kTensorCount] = {
-      "x", "dy", "gamma", "beta", "running_mean", "running_var", "save_mean", "save_var",
-      "y", "dx", "dgamma", "dbeta"};
+      "x",         "dy",       "gamma", "beta", "running_mean", "running_var",
+      "save_mean", "save_var", "y",     "dx",   "dgamma",       "dbeta"};
   return kNames[static_cast<int>(id)];
 }
 

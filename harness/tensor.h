@@ -1,6 +1,7 @@
 // Tensors: aligned host buffers and the named set of tensors one case reads and writes.
 //
-// Invariant: buffers are 64-byte aligned and typed by the problem's dtype; a tensor a case does not
+// Invariant: buffers are 64-byte aligned (2 MiB and advised onto huge pages from 2 MiB, see
+// huge_pages.h) and typed by the problem's dtype; a tensor a case does not
 // have is empty (size 0). For in-place problems y shares x's storage (forward) and dx shares dy's
 // (backward), so a backend that writes the output overwrites the input, exactly as asked.
 #pragma once
@@ -25,11 +26,13 @@ class Buffer {
   bool empty() const { return count_ == 0; }
   void* data() const { return storage_.get(); }
   template <class T>
-  T* as() const { return static_cast<T*>(data()); }
+  T* as() const {
+    return static_cast<T*>(data());
+  }
   double get(int64_t i) const;
   void set(int64_t i, double v);
   void fill_nan();
-  Buffer clone() const;               // deep copy
+  Buffer clone() const;                 // deep copy
   void copy_from(const Buffer& other);  // same size and dtype
   bool shares_storage_with(const Buffer& other) const { return storage_ == other.storage_; }
 
@@ -40,8 +43,18 @@ class Buffer {
 };
 
 enum class TensorId {
-  x, dy, gamma, beta, running_mean, running_var, save_mean, save_var,  // inputs (running: in/out)
-  y, dx, dgamma, dbeta                                                 // outputs
+  x,
+  dy,
+  gamma,
+  beta,
+  running_mean,
+  running_var,
+  save_mean,
+  save_var,  // inputs (running: in/out)
+  y,
+  dx,
+  dgamma,
+  dbeta  // outputs
 };
 constexpr int kTensorCount = 12;
 std::string to_string(TensorId id);
