@@ -42,10 +42,16 @@ def _header_blocks(data):
                      str(len(doc.get("cases", [])))])
     blocks = [("table", ["result", "config", "started", "machine", "build", "cases"], rows)]
     for i, probes in enumerate(data.probes):
+        sources = [c.get("ideal_source") for c in data.docs[i].get("cases", []) if c.get("ideal_gbps")]
+        in_turns = sum(1 for v in sources if v == "interleaved_probe")
+        judged = (f"{in_turns} of its {len(sources)} cases with an ideal were judged by the probe passes timed in "
+                  f"turns with them (ideal_source interleaved_probe), the others by these start figures"
+                  if in_turns else "every case with an ideal was judged by these start figures")
         for threads, kernels in sorted(probes.items()):
             text = ", ".join(f"{k} {v:.1f}" for k, v in kernels.items() if v)
-            blocks.append(("p", f"Bandwidth probes of {os.path.basename(data.paths[i])} at {threads} threads (GB/s): "
-                                f"{text}. The one-pass ideal is copy_nt (forward) or triad_nt (backward)."))
+            blocks.append(("p", f"Bandwidth probes of {os.path.basename(data.paths[i])} at the start, {threads} threads "
+                                f"(GB/s): {text}. The one-pass ideal is copy_nt (forward) or triad_nt (backward); "
+                                f"{judged}."))
     return blocks
 
 
