@@ -45,7 +45,8 @@ def _header_blocks(data):
         sources = [c.get("ideal_source") for c in data.docs[i].get("cases", []) if c.get("ideal_gbps")]
         in_turns = sum(1 for v in sources if v == "interleaved_probe")
         judged = (f"{in_turns} of its {len(sources)} cases with an ideal were judged by the probe passes timed in "
-                  f"turns with them (ideal_source interleaved_probe), the others by these start figures"
+                  f"turns with them (ideal_source interleaved_probe), the others (within the last-level cache, or not "
+                  f"interleaved) by these start figures"
                   if in_turns else "every case with an ideal was judged by these start figures")
         for threads, kernels in sorted(probes.items()):
             text = ", ".join(f"{k} {v:.1f}" for k, v in kernels.items() if v)
