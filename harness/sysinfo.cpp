@@ -127,6 +127,10 @@ std::vector<std::string> noise_hazards(const MachineInfo& m, int threads) {
     h.push_back("CPU frequency governor is '" + m.governor + "', not 'performance'");
   if (m.turbo == "unknown")
     h.push_back("turbo/boost state unknown (no intel_pstate or cpufreq boost): clocks may vary");
+  if (m.last_level_cache_bytes() == 0)
+    h.push_back(
+        "cache sizes unknown (no /sys/devices/system/cpu/cpu0/cache): no case is flagged "
+        "cache-resident, and every interleaved case is timed with the bandwidth probe");
   if (m.huge_pages == "never")
     h.push_back(
         "transparent huge pages disabled: a buffer's bandwidth depends on where its 4 KiB "
