@@ -24,7 +24,7 @@ fi
 
 # Harness sources each target compiles directly (no CMake, no backends).
 declare -A sources=(
-  [config]="config.cpp nearest_name.cpp problem.cpp fill.cpp reference.cpp tensor.cpp"
+  [config]="config.cpp nearest_name.cpp problem.cpp fill.cpp reference.cpp tensor.cpp huge_pages.cpp"
   [case_string]="problem.cpp"
   [npy]="npy.cpp problem.cpp"
 )
