@@ -16,9 +16,9 @@ namespace bnbench {
 
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-// Contents unspecified, as with aligned_alloc. At least 64-byte
-// aligned; buffers of kHugePageBytes or more are 2 MiB aligned and advised onto huge pages.
-// Release with std::free. Throws std::bad_alloc when out of memory.
+// Contents unspecified, as with aligned_alloc. At least 64-byte aligned; buffers of
+// kHugePageBytes or more are 2 MiB aligned and advised onto huge pages. Release with std::free.
+// Throws std::bad_alloc when out of memory.
 void* allocate_large(size_t bytes);
 
 // The transparent huge page mode the kernel offers: "always", "madvise", "never" or "unknown".
