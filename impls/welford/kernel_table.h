@@ -56,6 +56,7 @@ using BwdApplyFn = void (*)(const float* x, const float* dy, float* dx, const Ro
 
 // The backward reduction over whole unit rows (any width): per-lane block sums in `lanes`, 2
 // arrays of the width rounded up to 16 floats.
+constexpr int64_t wide_reduce_lanes(int64_t width) { return 2 * ((width + 15) / 16 * 16); }
 using BwdReduceWideFn = void (*)(const float* x, const float* dy, const Rows& rows, int64_t q0,
                                  int64_t q1, Columns cols, Centering centering, const float* invstd,
                                  float* lanes, double* sum_dy, double* sum_dy_xhat);

@@ -349,7 +349,7 @@ template <class V, bool Scaled>
 void bwd_reduce_wide_kernel(const float* x, const float* dy, const Rows& rows, int64_t q0,
                             int64_t q1, Columns cols, Centering centering, const float* invstd,
                             float* lanes, double* sum_dy, double* sum_dy_xhat) {
-  const int64_t stride = (cols.width + 15) / 16 * 16;
+  const int64_t stride = wide_reduce_lanes(cols.width) / 2;
   float* const sd = lanes - cols.index;
   float* const sx = sd + stride;
   RowCursor row(rows, q0), ahead(rows, q0 + rows_ahead(cols.width, 2));

@@ -68,7 +68,7 @@ WelfordInstance::WelfordInstance(const Problem& p, Tensors& t, const KernelTable
     s.acc_b.resize(cols);
     s.reduce.resize(cols);
     s.apply.resize(cols);
-    if (plan_.strips[0].wide_reduce) s.lanes.resize(2 * ((cols + 15) / 16 * 16));
+    if (plan_.strips[0].wide_reduce) s.lanes.resize(wide_reduce_lanes(plan_.unit_columns));
     if (plan_.row_split) {
       s.merged_mean.resize(cols);
       s.merged_m2.resize(cols);
@@ -161,7 +161,6 @@ void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, in
   Rows rows = strip.rows;
   rows.base += u * plan_.unit_offset;
   const int width = strip_width(plan_, s, u);
-  const bool training = p_.direction == Direction::fwd_training;
   if (strip.wide_reduce) {
     kernels_.bwd_reduce_wide[own.reduce.scaled](
         x_, dy_, rows, q0, q1, {0, width, strip.index}, own.reduce.centering(), own.reduce.a.data(),
@@ -171,7 +170,7 @@ void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, in
   for (int g = 0; g < width; g += kMaxGroupWidth) {
     const Columns cols{g, std::min(kMaxGroupWidth, width - g), strip.index + g};
     const int vectors = (cols.width + 15) / 16 - 1;
-    if (training)
+    if (p_.direction == Direction::fwd_training)
       kernels_.stats[vectors](x_, rows, q0, q1, cols, own.acc_a.data(), own.acc_b.data(), done);
     else
       kernels_.bwd_reduce[vectors](x_, dy_, rows, q0, q1, cols, own.reduce.centering(),
