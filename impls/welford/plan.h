@@ -23,11 +23,12 @@ enum class Fold {
 };
 
 struct Strip {
-  Rows rows;               // for unit 0; unit u starts unit_offset * u elements later
-  int width = 0;           // columns of a full unit
-  int index = 0;           // first entry of the strip in the unit's per-column arrays
-  int64_t chunk = 0;       // rows per step when interleaving two units
-  int64_t lone_chunk = 0;  // rows per step of a pass that runs alone (longer sequential runs)
+  Rows rows;                  // for unit 0; unit u starts unit_offset * u elements later
+  int width = 0;              // columns of a full unit
+  int index = 0;              // first entry of the strip in the unit's per-column arrays
+  int64_t chunk = 0;          // rows per step when interleaving two units
+  int64_t lone_chunk = 0;     // rows per step of a pass that runs alone (longer sequential runs)
+  int64_t reverse_chunk = 0;  // rows per step of an apply pass that walks the unit backwards
   bool stream = false;  // non-temporal stores allowed (aligned rows, output larger than the cache)
   bool wide = false;    // the apply passes walk whole unit rows (row-major kernels), not groups
   bool wide_reduce = false;  // and so does a backward reduction (channel groups of nchw)

@@ -124,9 +124,9 @@ void WelfordInstance::work(int t) {
           apply_step(params, u, s, q, q_end);
         }
       } else if (reduces_) {  // alone: backwards, starting with the rows read last (in cache)
-        const int64_t lone = plan_.strips[s].lone_chunk;
-        for (int64_t q_end = end; q_end > begin; q_end -= std::min(lone, q_end - begin))
-          apply_step(params, u, s, std::max(begin, q_end - lone), q_end);
+        const int64_t step = plan_.strips[s].reverse_chunk;
+        for (int64_t q_end = end; q_end > begin; q_end -= std::min(step, q_end - begin))
+          apply_step(params, u, s, std::max(begin, q_end - step), q_end);
       } else {  // nothing read before: forwards, the column groups of a chunk together
         const int64_t lone = plan_.strips[s].lone_chunk;
         for (int64_t q = begin; q < end; q += lone)
