@@ -27,6 +27,8 @@ class RowCursor {
   WELFORD_INLINE int64_t offset() const {
     return rows_.base + outer_ * rows_.outer_stride + inner_ * rows_.inner_stride;
   }
+  // Whether the cursor is still on a row of its Rows (a cursor ahead runs past the last one).
+  WELFORD_INLINE bool exists() const { return outer_ < rows_.outer_count; }
   WELFORD_INLINE void next() {
     if (++inner_ == rows_.inner_count) {
       inner_ = 0;
@@ -40,7 +42,10 @@ class RowCursor {
 };
 
 // Requests the row `kPrefetchBytes` ahead of the current one into L2, so that the statistics
-// pass keeps enough reads in flight while the other unit is being normalized.
+// pass keeps enough reads in flight while the other unit is being normalized. Only rows of the
+// strip are requested: a channel group of nchw 7x7 has 32 rows, all of them nearer than
+// kPrefetchBytes, and requests past its end fall outside the tensor (measured on the Zen 4 VM, in
+// turns with requests past the end: nchw C=2048 7x7 forward training 0.84-0.88x the time).
 constexpr int64_t kPrefetchBytes = 8192;
 
 template <int P>
@@ -131,7 +136,7 @@ void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Colu
   for (int64_t q = q0; q < q1;) {
     const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
     V shift[P], m[P], s[P];  // per lane: mean and M2 / k of x - shift over the block
-    prefetch_row<P>(x + ahead.offset());
+    if (ahead.exists()) prefetch_row<P>(x + ahead.offset());
     ahead.next();
 #pragma GCC unroll 4
     for (int i = 0; i < P; ++i) {
@@ -142,7 +147,7 @@ void stats_kernel(const float* x, const Rows& rows, int64_t q0, int64_t q1, Colu
     for (int k = 2; k <= block; ++k, row.next(), ahead.next()) {
       const V inv = V::broadcast(kInverse[k]);
       const float* p = x + row.offset();
-      prefetch_row<P>(x + ahead.offset());
+      if (ahead.exists()) prefetch_row<P>(x + ahead.offset());
 #pragma GCC unroll 4
       for (int i = 0; i < P; ++i)
         welford_step(load_lanes<V, P>(p, i, cols.width) - shift[i], inv, m[i], s[i]);
@@ -206,8 +211,10 @@ void bwd_reduce_kernel(const float* x, const float* dy, const Rows& rows, int64_
     for (int i = 0; i < P; ++i) sd[i] = sx[i] = V::zero();
     for (int k = 0; k < block; ++k, row.next(), ahead.next()) {
       const int64_t o = row.offset();
-      prefetch_row<P>(x + ahead.offset());
-      prefetch_row<P>(dy + ahead.offset());
+      if (ahead.exists()) {
+        prefetch_row<P>(x + ahead.offset());
+        prefetch_row<P>(dy + ahead.offset());
+      }
 #pragma GCC unroll 4
       for (int i = 0; i < P; ++i) {
         const V g = load_lanes<V, P>(dy + o, i, cols.width);
