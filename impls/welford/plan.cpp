@@ -162,7 +162,8 @@ Plan make_plan(const Problem& p, int threads) {
     // the Zen 4 VM, nhwc C=256 56x56, 3 alternating runs: inference 0.85x the time of column
     // groups, forward training 0.8x, backward 0.75x at 2 threads).
     s.wide = s.width > kMaxGroupWidth;
-    s.wide_reduce = s.wide && plan.fold == Fold::group && is_backward(p.direction);
+    const bool nhwc_rows = p.mode == Mode::spatial && p.layout == Layout::nhwc;
+    s.wide_reduce = s.wide && (plan.fold == Fold::group || nhwc_rows) && is_backward(p.direction);
   }
   return plan;
 }

@@ -31,7 +31,7 @@ struct Strip {
   int64_t reverse_chunk = 0;  // rows per step of an apply pass that walks the unit backwards
   bool stream = false;  // non-temporal stores allowed (aligned rows, output larger than the cache)
   bool wide = false;    // the apply passes walk whole unit rows (row-major kernels), not groups
-  bool wide_reduce = false;  // and so does a backward reduction (channel groups of nchw)
+  bool wide_reduce = false;  // and so does a backward reduction (nchw channel groups, nhwc rows)
 };
 
 struct Plan {

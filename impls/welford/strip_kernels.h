@@ -347,11 +347,12 @@ void bwd_apply_wide_kernel(const float* x, const float* dy, float* dx, const Row
 // reason as the apply kernels: each row is read once from its first to its last column instead of
 // in 64-float pieces that revisit every row once per column group (measured on the Zen 4 VM, nchw
 // C=2048 7x7 and C=1024 14x14, channel groups of 784 columns, in turns with the group kernels:
-// 0.73-0.98x the time at 1 and 2 threads; the same walk for the statistics was 0.90-1.22x, and
-// for nhwc rows 0.84-1.17x, so those keep the group kernels). The per-lane block sums then live in
-// `lanes` (L1, beside the row) instead of registers, loaded and stored once per two rows; the
-// blocks and their order of additions are those of the group kernel. Each row is requested (into
-// L2) kPrefetchBytes ahead.
+// 0.73-0.98x the time at 1 and 2 threads; nhwc rows of C=256 56x56 and C=512 28x28: 0.88-0.92x
+// at 1 thread, 0.95-0.97x at 2, and 0.76-0.79x in a standalone loop; (N, C) rows gained nothing
+// and keep the group kernels, as do the statistics, for which the same walk was 0.90-1.22x). The
+// per-lane block sums then live in `lanes` (L1, beside the row) instead of registers, loaded and
+// stored once per two rows; the blocks and their order of additions are those of the group
+// kernel. Each row is requested (into L2) kPrefetchBytes ahead.
 template <class V, bool Scaled>
 void bwd_reduce_wide_kernel(const float* x, const float* dy, const Rows& rows, int64_t q0,
                             int64_t q1, Columns cols, Centering centering, const float* invstd,
