@@ -1,7 +1,7 @@
 // The welford backends' paths under adversarial inputs: rows wider than one column group
 // (the row-major apply and reduction kernels, including the scaled centering that data near
-// +-3e38 needs) and the memory-order walk over nchw planes (aligned planes and planes with a
-// masked tail).
+// +-3e38 needs and the folded one that backward cancellation (dy = a * xhat + b) tests) and the
+// memory-order walk over nchw planes (aligned planes and planes with a masked tail).
 //
 // Invariant: every path the planner can choose for a pass without a reduction, and the apply
 // half of every reducing pass, is checked against the float64 reference on the inputs that break
@@ -30,7 +30,8 @@ Config wide_and_plane_config() {
        {Direction::fwd_training, Direction::fwd_inference, Direction::bwd, Direction::bwd_data})
     for (Layout l : {Layout::nchw, Layout::nhwc})
       for (const char* shape : {"n6c80", "n2c80h3w3", "n2c5h7w7", "n3c4h4w4", "n2c3h23w23"})
-        for (const char* fill : {"normal", "offset_1e4", "near_max", "sigma_3e18", "nan_one"})
+        for (const char* fill :
+             {"normal", "offset_1e4", "near_max", "sigma_3e18", "nan_one", "dy_affine_xhat"})
           for (bool inplace : {false, true}) {
             Problem p;
             p.direction = d;

@@ -73,8 +73,8 @@ struct KernelTable {
   BwdReduceFn bwd_reduce[4];
   BwdApplyFn bwd_apply[4][2];
   // Any width (whole units, row by row), indexed by [some centering scale is not 1][streaming
-  // stores]. normalize_wide[0] ignores the centering: out = x * scale + shift, with the center
-  // folded into shift by the caller.
+  // stores]. The unscaled forms ([0]) ignore the centering: the caller folds the center into the
+  // constant term (normalize: out = x * scale + shift; bwd_apply: dx = a * dy + b * x + c).
   NormalizeFn normalize_wide[2][2];
   BwdApplyFn bwd_apply_wide[2][2];
   BwdReduceWideFn bwd_reduce_wide[2];     // [some centering scale is not 1]

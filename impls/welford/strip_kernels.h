@@ -319,11 +319,13 @@ WELFORD_INLINE V centered(V v, Centering centering, int64_t j, int n) {
 }
 
 // Unless Scaled, the caller has folded the centering into the shift (shift = c - center * scale,
-// see KernelTable::normalize_wide) and out = x * scale + shift: two parameters loaded beside each
-// vector of data instead of three (measured on the Zen 4 VM, a standalone loop over nhwc rows at 1
-// thread: 0.79x the time at C=512, 0.85x at C=256; in bnbench, in turns with the centered form:
-// nhwc C=256 and C=512 forward training and inference 0.86-0.93x at 1 thread, (1024, 2048)
-// inference 0.54x / 0.69x at 1 / 2 threads).
+// see KernelTable::normalize_wide; likewise c - center * b for bwd_apply_wide, which took
+// 0.87-0.97x the time on nhwc rows of the cache-resident shapes, in turns, and made no difference
+// on the memory-bound ones) and out = x * scale + shift: two parameters loaded beside each vector
+// of data instead of three (measured on the Zen 4 VM, a standalone loop over nhwc rows at 1 thread:
+// 0.79x the time at C=512, 0.85x at C=256; in bnbench, in turns with the centered form: nhwc C=256
+// and C=512 forward training and inference 0.86-0.93x at 1 thread, (1024, 2048) inference 0.54x /
+// 0.69x at 1 / 2 threads).
 template <class V, bool Scaled, bool Stream>
 void normalize_wide_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
                            Columns cols, Centering centering, const float* scale,
@@ -342,7 +344,8 @@ void bwd_apply_wide_kernel(const float* x, const float* dy, float* dx, const Row
                            int64_t q1, Columns cols, Centering centering, const float* a,
                            const float* b, const float* c) {
   for_each_row_vector<false>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t) {
-    const V xc = centered<V, Scaled>(load_n<V>(x + o, n), centering, j, n);
+    const V v = load_n<V>(x + o, n);
+    const V xc = Scaled ? centered<V, Scaled>(v, centering, j, n) : v;
     const V g = load_n<V>(dy + o, n);
     store_n<V, Stream>(dx + o, n,
                        V::mul_add(load_n<V>(a + j, n), g,

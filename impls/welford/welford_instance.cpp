@@ -31,11 +31,11 @@ void WelfordInstance::fill_run(ColumnParams& params, int64_t j0, int64_t run) {
     std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
 }
 
-void WelfordInstance::ColumnParams::complete(int64_t columns) {
+void WelfordInstance::ColumnParams::complete(int64_t columns, const std::vector<float>& xc_factor) {
   scaled = std::any_of(center_scale.begin(), center_scale.begin() + columns,
                        [](float s) { return s != 1.0f; });
   for (int64_t j = 0; j < columns; ++j)
-    offset[j] = static_cast<float>(double(c[j]) - double(center[j]) * double(a[j]));
+    offset[j] = static_cast<float>(double(c[j]) - double(center[j]) * double(xc_factor[j]));
 }
 
 double WelfordInstance::ColumnParams::center_on(int64_t j, double mean) {
@@ -154,7 +154,7 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
     own.reduce.a[j0] = static_cast<float>(invstd * own.reduce.center_on(j0, mean[f]));
     fill_run(own.reduce, j0, run);
   }
-  own.reduce.complete(cols);
+  own.reduce.complete(cols, own.reduce.a);
 }
 
 void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1,
@@ -214,9 +214,9 @@ void WelfordInstance::apply_step(const ColumnParams& params, int64_t u, int s, i
   if (strip.wide) {
     const Columns cols{0, width, strip.index};
     if (dx_from_x_and_dy)
-      kernels_.bwd_apply_wide[params.scaled][strip.stream](x_, dy_, dx_, rows, q0, q1, cols,
-                                                           params.centering(), params.a.data(),
-                                                           params.b.data(), params.c.data());
+      kernels_.bwd_apply_wide[params.scaled][strip.stream](
+          x_, dy_, dx_, rows, q0, q1, cols, params.centering(), params.a.data(), params.b.data(),
+          params.scaled ? params.c.data() : params.offset.data());
     else
       kernels_.normalize_wide[params.scaled][strip.stream](
           backward ? dy_ : x_, backward ? dx_ : y_, rows, q0, q1, cols, params.centering(),
@@ -301,7 +301,7 @@ void WelfordInstance::finalize_stats(int64_t u, Scratch& out) {
     out.apply.c[j0] = shift;
     fill_run(out.apply, j0, run);
   }
-  out.apply.complete(cols);
+  out.apply.complete(cols, out.apply.a);
 }
 
 // dx = k * dy - k * invstd * dgamma / M * (x - mean) - k * dbeta / M with k = gamma * invstd
@@ -332,7 +332,7 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
     out.c[j0] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
     fill_run(out, j0, run);
   }
-  out.complete(cols);
+  out.complete(cols, p_.global_stats ? out.a : out.b);
 }
 
 // Inference (y = (x - rm) * gamma * invstd_r + beta) and backward with global statistics and no
@@ -343,7 +343,7 @@ void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
     set_known_params(j0, feature_of(plan_, u, j0), out);
     fill_run(out, j0, run);
   }
-  out.complete(cols);
+  out.complete(cols, out.a);
 }
 
 void WelfordInstance::set_known_params(int64_t j, int64_t f, ColumnParams& out) const {

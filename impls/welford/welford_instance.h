@@ -24,15 +24,15 @@ class WelfordInstance final : public Instance {
  private:
   // Per column of one unit: the centering (see Centering) and the multipliers of a kernel.
   // Applying: out = a * dy + b * xc + c (bwd_apply) or xc * a + c (normalize); reducing: a is
-  // invstd. offset = c - center * a: the same normalize as out = x * a + offset, which the
-  // row-major kernel uses where no centering is scaled.
+  // invstd. offset = c - center * (a or b, whichever multiplies xc): the constant of the same
+  // map written on x instead of xc, which the row-major kernels use where no centering is scaled.
   struct ColumnParams {
     std::vector<float> center_scale, center, a, b, c, offset;
     bool scaled = false;  // some center_scale of the unit is not 1
     void resize(size_t n);
-    // Records whether any of the first `columns` centerings is scaled and sets their offsets;
-    // call once center, a and c are set.
-    void complete(int64_t columns);
+    // Records whether any of the first `columns` centerings is scaled and sets their offsets, xc
+    // being multiplied by `xc_factor` (a or b); call once the other parameters are set.
+    void complete(int64_t columns, const std::vector<float>& xc_factor);
     Centering centering() const { return {center_scale.data(), center.data()}; }
     // Sets column j's centering for `mean`; returns the factor the multipliers of xc need.
     double center_on(int64_t j, double mean);
