@@ -274,7 +274,9 @@ void add_common(CLI::App* sub, CliArgs& a, bool timing) {
                   "Comma-separated backend names (default: config's or all)");
   sub->add_option("--backend", a.backend, "One backend (same as --backends NAME)");
   sub->add_option("--filter", a.filter, "Regex on the case id");
-  sub->add_option("--threads", a.threads, "Threads per case (default: config's axis or all CPUs)");
+  sub->add_option(
+      "--threads", a.threads,
+      "Threads per case, in place of the config's threads axis (default: the axis, or all CPUs)");
   sub->add_option("--seed", a.seed, "Seed of the input fills (default: config's)")
       ->each([&a](const std::string&) { a.seed_given = true; });
   sub->add_option("--max-memory", a.max_memory,

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <regex>
+#include <set>
 #include <stdexcept>
 
 #include "case_group.h"
@@ -31,12 +33,20 @@ int case_threads(const CaseSpec& spec, const RunOptions& options, int default_th
   return default_threads;
 }
 
+// The config's cases that --filter selects. --threads replaces the config's threads axis, so the
+// specs of one problem that differ only in their threads become one case (not one per axis entry,
+// all at the same thread count).
 std::vector<const CaseSpec*> filtered_cases(const Config& config, const RunOptions& options) {
   std::optional<std::regex> re;
   if (options.filter) re.emplace(*options.filter);
   std::vector<const CaseSpec*> out;
-  for (auto& spec : config.cases)
-    if (!re || std::regex_search(to_string(spec.problem), *re)) out.push_back(&spec);
+  std::set<std::string> taken;
+  for (auto& spec : config.cases) {
+    const std::string id = to_string(spec.problem);
+    if (re && !std::regex_search(id, *re)) continue;
+    if (options.threads > 0 && !taken.insert(id).second) continue;
+    out.push_back(&spec);
+  }
   return out;
 }
 
