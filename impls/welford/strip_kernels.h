@@ -312,10 +312,12 @@ WELFORD_INLINE void for_each_row_vector(const Rows& rows, int64_t q0, int64_t q1
   }
 }
 
+// The x term of the row-major kernels: x * scale - center where some centering of the unit is
+// scaled; x itself otherwise, the caller having folded the center into the constant term.
 template <class V, bool Scaled>
 WELFORD_INLINE V centered(V v, Centering centering, int64_t j, int n) {
-  const V center = load_n<V>(centering.center + j, n);
-  return Scaled ? V::mul_sub(v, load_n<V>(centering.scale + j, n), center) : v - center;
+  if (!Scaled) return v;
+  return V::mul_sub(v, load_n<V>(centering.scale + j, n), load_n<V>(centering.center + j, n));
 }
 
 // Unless Scaled, the caller has folded the centering into the shift (shift = c - center * scale,
@@ -332,8 +334,7 @@ void normalize_wide_kernel(const float* in, float* out, const Rows& rows, int64_
                            const float* shift) {
   for_each_row_vector<Stream>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t next) {
     if (Stream) __builtin_prefetch(in + o + next, 0, 0);
-    const V v = load_n<V>(in + o, n);
-    const V xc = Scaled ? centered<V, Scaled>(v, centering, j, n) : v;
+    const V xc = centered<V, Scaled>(load_n<V>(in + o, n), centering, j, n);
     store_n<V, Stream>(out + o, n,
                        V::mul_add(xc, load_n<V>(scale + j, n), load_n<V>(shift + j, n)));
   });
@@ -344,8 +345,7 @@ void bwd_apply_wide_kernel(const float* x, const float* dy, float* dx, const Row
                            int64_t q1, Columns cols, Centering centering, const float* a,
                            const float* b, const float* c) {
   for_each_row_vector<false>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t) {
-    const V v = load_n<V>(x + o, n);
-    const V xc = Scaled ? centered<V, Scaled>(v, centering, j, n) : v;
+    const V xc = centered<V, Scaled>(load_n<V>(x + o, n), centering, j, n);
     const V g = load_n<V>(dy + o, n);
     store_n<V, Stream>(dx + o, n,
                        V::mul_add(load_n<V>(a + j, n), g,

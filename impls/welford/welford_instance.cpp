@@ -31,11 +31,21 @@ void WelfordInstance::fill_run(ColumnParams& params, int64_t j0, int64_t run) {
     std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
 }
 
-void WelfordInstance::ColumnParams::complete(int64_t columns, const std::vector<float>& xc_factor) {
+void WelfordInstance::ColumnParams::note_scaling(int64_t columns) {
   scaled = std::any_of(center_scale.begin(), center_scale.begin() + columns,
                        [](float s) { return s != 1.0f; });
+}
+
+void WelfordInstance::ColumnParams::fold_centering(int64_t columns,
+                                                   const std::vector<float>& xc_factor) {
   for (int64_t j = 0; j < columns; ++j)
     offset[j] = static_cast<float>(double(c[j]) - double(center[j]) * double(xc_factor[j]));
+}
+
+void WelfordInstance::finish_apply_params(ColumnParams& out, int64_t columns,
+                                          const std::vector<float>& xc_factor) const {
+  out.note_scaling(columns);
+  if (plan_.strips[0].wide && !out.scaled) out.fold_centering(columns, xc_factor);
 }
 
 double WelfordInstance::ColumnParams::center_on(int64_t j, double mean) {
@@ -154,7 +164,7 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
     own.reduce.a[j0] = static_cast<float>(invstd * own.reduce.center_on(j0, mean[f]));
     fill_run(own.reduce, j0, run);
   }
-  own.reduce.complete(cols, own.reduce.a);
+  own.reduce.note_scaling(cols);
 }
 
 void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1,
@@ -301,7 +311,7 @@ void WelfordInstance::finalize_stats(int64_t u, Scratch& out) {
     out.apply.c[j0] = shift;
     fill_run(out.apply, j0, run);
   }
-  out.apply.complete(cols, out.apply.a);
+  finish_apply_params(out.apply, cols, out.apply.a);
 }
 
 // dx = k * dy - k * invstd * dgamma / M * (x - mean) - k * dbeta / M with k = gamma * invstd
@@ -332,7 +342,7 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
     out.c[j0] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
     fill_run(out, j0, run);
   }
-  out.complete(cols, p_.global_stats ? out.a : out.b);
+  finish_apply_params(out, cols, p_.global_stats ? out.a : out.b);
 }
 
 // Inference (y = (x - rm) * gamma * invstd_r + beta) and backward with global statistics and no
@@ -343,7 +353,7 @@ void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
     set_known_params(j0, feature_of(plan_, u, j0), out);
     fill_run(out, j0, run);
   }
-  out.complete(cols, out.a);
+  finish_apply_params(out, cols, out.a);
 }
 
 void WelfordInstance::set_known_params(int64_t j, int64_t f, ColumnParams& out) const {

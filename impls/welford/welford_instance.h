@@ -30,9 +30,10 @@ class WelfordInstance final : public Instance {
     std::vector<float> center_scale, center, a, b, c, offset;
     bool scaled = false;  // some center_scale of the unit is not 1
     void resize(size_t n);
-    // Records whether any of the first `columns` centerings is scaled and sets their offsets, xc
-    // being multiplied by `xc_factor` (a or b); call once the other parameters are set.
-    void complete(int64_t columns, const std::vector<float>& xc_factor);
+    // Records whether any of the first `columns` centerings is scaled; call once they are set.
+    void note_scaling(int64_t columns);
+    // Sets the first `columns` offsets, xc being multiplied by `xc_factor` (a or b).
+    void fold_centering(int64_t columns, const std::vector<float>& xc_factor);
     Centering centering() const { return {center_scale.data(), center.data()}; }
     // Sets column j's centering for `mean`; returns the factor the multipliers of xc need.
     double center_on(int64_t j, double mean);
@@ -62,6 +63,10 @@ class WelfordInstance final : public Instance {
   void finalize_stats(int64_t u, Scratch& out);
   void finalize_grads(int t, int64_t u, ColumnParams& out);
   void set_apply_params(int64_t u, ColumnParams& out);
+  // Completes the apply parameters of `columns` columns: their scaling, and their offsets where
+  // the row-major kernels will read them.
+  void finish_apply_params(ColumnParams& out, int64_t columns,
+                           const std::vector<float>& xc_factor) const;
   // Copies entry j0 of every per-column parameter to the rest of its feature's run.
   static void fill_run(ColumnParams& params, int64_t j0, int64_t run);
   // Entry j of out: feature f's parameters in a pass without a reduction.
