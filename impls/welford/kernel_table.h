@@ -61,7 +61,15 @@ using BwdReduceWideFn = void (*)(const float* x, const float* dy, const Rows& ro
                                  int64_t q1, Columns cols, Centering centering, const float* invstd,
                                  float* lanes, double* sum_dy, double* sum_dy_xhat);
 
+// nchw planes of fewer floats than this, and not a multiple of 16, are walked in groups of 16
+// planes (whole, aligned vectors) by normalize_planes; see its exactness argument.
+constexpr int64_t kPlaneGroupSpatialLimit = 512;
+constexpr bool walks_plane_groups(int64_t spatial) {
+  return spatial % 16 != 0 && spatial < kPlaneGroupSpatialLimit;
+}
+
 // out = xc * scale + shift over the nchw planes [p0, p1) in memory order; per-channel arrays.
+// Streaming stores apply to aligned planes (a multiple of 16 floats) and to groups of planes.
 using NormalizePlanesFn = void (*)(const float* in, float* out, int64_t p0, int64_t p1,
                                    int64_t channels, int64_t spatial, Centering centering,
                                    const float* scale, const float* shift);

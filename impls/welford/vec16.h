@@ -34,6 +34,23 @@ struct Vec16 {
   void stream(float* p) const { store(p); }  // no portable non-temporal store
   static void store_fence() {}
 
+  // Lane numbers (0..15): the integer parts of a vector of non-negative floats below 16.
+  struct Index {
+    int lane[16];
+  };
+  static Index truncate(Vec16 q) {
+    Index r;
+    for (int i = 0; i < 16; ++i) r.lane[i] = static_cast<int>(q.lane[i]);
+    return r;
+  }
+  // Lane i of the result: lane index[i] of table.
+  static Vec16 select(const Index& index, Vec16 table) {
+    Vec16 r;
+    for (int i = 0; i < 16; ++i) r.lane[i] = table.lane[index.lane[i] & 15];
+    return r;
+  }
+  static Vec16 iota() { return {Lanes{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}}; }
+
   friend Vec16 operator+(Vec16 a, Vec16 b) { return {a.lane + b.lane}; }
   friend Vec16 operator-(Vec16 a, Vec16 b) { return {a.lane - b.lane}; }
   friend Vec16 operator*(Vec16 a, Vec16 b) { return {a.lane * b.lane}; }

@@ -24,6 +24,21 @@ struct VecAvx512 {
   void stream(float* p) const { _mm512_stream_ps(p, v); }
   static void store_fence() { _mm_sfence(); }
 
+  // Lane numbers (0..15): the integer parts of a vector of non-negative floats below 16.
+  struct Index {
+    __m512i v;
+  };
+  // (The zero-masked forms with every lane set: GCC 12 warns that the unmasked ones read an
+  // uninitialized register.)
+  static Index truncate(VecAvx512 q) { return {_mm512_maskz_cvttps_epi32(0xFFFF, q.v)}; }
+  // Lane i of the result: lane index[i] of table.
+  static VecAvx512 select(Index index, VecAvx512 table) {
+    return {_mm512_maskz_permutexvar_ps(0xFFFF, index.v, table.v)};
+  }
+  static VecAvx512 iota() {
+    return {_mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)};
+  }
+
   friend VecAvx512 operator+(VecAvx512 a, VecAvx512 b) { return {_mm512_add_ps(a.v, b.v)}; }
   friend VecAvx512 operator-(VecAvx512 a, VecAvx512 b) { return {_mm512_sub_ps(a.v, b.v)}; }
   friend VecAvx512 operator*(VecAvx512 a, VecAvx512 b) { return {_mm512_mul_ps(a.v, b.v)}; }
