@@ -20,9 +20,17 @@ constexpr int64_t kL3Budget = 24 << 20;   // shared, of 32 MiB
 // Bytes touched (inputs and outputs) beyond which outputs bypass the caches. Measured on the Zen 4
 // VM in turns, streaming against ordinary stores: backward of (1024, 2048) and of the 3D case
 // (2, 32, 32, 32, 32), 24 MiB touched, 0.60-0.89x the time at 1 and 2 threads; forward training of
-// the 3D case (16 MiB) 0.73x at 1 thread in nchw but 1.05-1.6x slower in nhwc and at 2 threads, so
-// it keeps ordinary stores.
+// the 3D case (16 MiB) 1.1-1.7x slower at 2 threads, so it keeps ordinary stores there.
 constexpr int64_t kStreamThreshold = 20 << 20;
+// At one thread, a reducing pass streams from fewer bytes: the one core's traffic with the L3
+// (x, and y read for ownership and written back) then costs more than memory takes streamed
+// stores. Measured in turns on the Zen 4 VM at 1 thread: forward training of nchw C=1024 7x7 and
+// C=256 14x14 (12.3 MiB) 0.63x the time streamed, nhwc 1.00-1.03x; of the 3D case and (1024, 2048)
+// (16 MiB) 0.64x (nchw 3D), 0.69-0.89x ((1024, 2048)), 1.02-1.08x (nhwc 3D); backward of the same
+// 7x7 and 14x14 shapes (18.4 MiB) 0.68-0.77x, of (512, 2048) and 3D shapes of 12 MiB 0.83-1.03x;
+// forward training at 8 MiB 0.95-1.14x, so not there. Passes without a reduction do not gain: nchw
+// and nhwc inference of the 12.3 MiB shapes ran 1.19-1.45x slower streamed.
+constexpr int64_t kOneCoreReducingStreamThreshold = 10 << 20;
 constexpr int64_t kMaxUnitColumns = 1024;
 constexpr int64_t kMaxApplyColumns = 2048;     // units of passes without a reduction (8 KiB rows)
 constexpr int64_t kMinBandColumns = 128;       // 512 contiguous bytes per row
@@ -154,6 +162,8 @@ Plan make_plan(const Problem& p, int threads) {
   // the time streamed at 1 thread, 1.58x slower at 2; C=1024 14x14, 51 MB: 0.77x and 0.83x).
   plan.plane_stream =
       (s % 16 == 0 || walks_plane_groups(s)) && touched > kStreamThreshold * threads;
+  const int64_t strip_stream_threshold =
+      threads == 1 && needs_reduction(p) ? kOneCoreReducingStreamThreshold : kStreamThreshold;
   for (int i = 0; i < plan.strip_count; ++i) {
     Strip& s = plan.strips[i];
     s.chunk = round_up(std::max<int64_t>(kChunkBytes / (4 * s.width), 1), kBlockRows);
@@ -164,7 +174,7 @@ Plan make_plan(const Problem& p, int threads) {
     const bool aligned = r.base % 16 == 0 && plan.unit_offset % 16 == 0 &&
                          (r.outer_count == 1 || r.outer_stride % 16 == 0) &&
                          (r.inner_count == 1 || r.inner_stride % 16 == 0);
-    s.stream = aligned && touched > kStreamThreshold;
+    s.stream = aligned && touched > strip_stream_threshold;
     // Row by row wherever a unit is wider than one column group, streamed or not (measured on
     // the Zen 4 VM, nhwc C=256 56x56, 3 alternating runs: inference 0.85x the time of column
     // groups, forward training 0.8x, backward 0.75x at 2 threads).
