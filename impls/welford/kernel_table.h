@@ -62,7 +62,7 @@ using BwdReduceWideFn = void (*)(const float* x, const float* dy, const Rows& ro
                                  float* lanes, double* sum_dy, double* sum_dy_xhat);
 
 // nchw planes of fewer floats than this, and not a multiple of 16, are walked in groups of 16
-// planes (whole, aligned vectors) by normalize_planes; see its exactness argument.
+// planes (whole, aligned vectors) by the AVX-512 normalize_planes; see normalize_plane_groups.
 constexpr int64_t kPlaneGroupSpatialLimit = 512;
 constexpr bool walks_plane_groups(int64_t spatial) {
   return spatial % 16 != 0 && spatial < kPlaneGroupSpatialLimit;
@@ -87,6 +87,7 @@ struct KernelTable {
   BwdApplyFn bwd_apply_wide[2][2];
   BwdReduceWideFn bwd_reduce_wide[2];     // [some centering scale is not 1]
   NormalizePlanesFn normalize_planes[2];  // [streaming stores]
+  bool plane_groups;                      // normalize_planes walks groups where they apply
   void (*store_fence)();
 };
 

@@ -413,44 +413,47 @@ void bwd_reduce_wide_kernel(const float* x, const float* dy, const Rows& rows, i
 
 // A pass without a reduction over nchw planes in memory order: planes [p0, p1) of `spatial`
 // floats, plane p of channel p % channels, parameters per channel (broadcast once per plane).
-//
-// Short planes whose size is not a multiple of 16 (walks_plane_groups) are walked 16 at a time
-// wherever p is a multiple of 16: such a group is `spatial` whole vectors, 64-byte aligned, so
-// none is masked and all can be streamed; lane i of vector v belongs to plane (16 v + i) /
-// spatial of the group, and takes its channel's parameters from 16-lane tables by a permute. The
-// plane number is the integer part of (16 v + i + 0.5) * (1 / spatial), computed in float: the
-// exact quotient is at least 0.5 / spatial away from an integer, far more than the error of
-// that product below 16 (2^-19 at most), for any spatial below kPlaneGroupSpatialLimit. Planes
-// before the first multiple of 16 and after the last whole group are walked one by one (stored,
-// not streamed: they are not aligned). The arithmetic per element is the same on either walk.
+// Streams only where planes are whole vectors (the others are not aligned).
 template <class V, bool Stream>
-void normalize_planes_kernel(const float* in, float* out, int64_t p0, int64_t p1, int64_t channels,
-                             int64_t spatial, Centering centering, const float* scale,
-                             const float* shift) {
+void normalize_planes_one_by_one(const float* in, float* out, int64_t p0, int64_t p1,
+                                 int64_t channels, int64_t spatial, Centering centering,
+                                 const float* scale, const float* shift) {
   const int64_t full = spatial / 16 * 16;
   const int tail = static_cast<int>(spatial - full);
-  const bool stream_planes = Stream && tail == 0;
-  const auto walk_one_by_one = [&](int64_t from, int64_t to) {
-    int64_t c = from % channels;
-    for (int64_t p = from; p < to; ++p) {
-      const V h = V::broadcast(centering.scale[c]), m = V::broadcast(centering.center[c]);
-      const V a = V::broadcast(scale[c]), b = V::broadcast(shift[c]);
-      const float* src = in + p * spatial;
-      float* dst = out + p * spatial;
+  int64_t c = p0 % channels;
+  for (int64_t p = p0; p < p1; ++p) {
+    const V h = V::broadcast(centering.scale[c]), m = V::broadcast(centering.center[c]);
+    const V a = V::broadcast(scale[c]), b = V::broadcast(shift[c]);
+    const float* src = in + p * spatial;
+    float* dst = out + p * spatial;
 #pragma GCC unroll 4
-      for (int64_t j = 0; j < full; j += 16) {
-        const V y = V::mul_add(V::mul_sub(V::load(src + j), h, m), a, b);
-        stream_planes ? store_n<V, Stream>(dst + j, 16, y) : store_n<V, false>(dst + j, 16, y);
-      }
-      if (tail > 0)
-        store_n<V, false>(dst + full, tail,
-                          V::mul_add(V::mul_sub(load_n<V>(src + full, tail), h, m), a, b));
-      if (++c == channels) c = 0;
+    for (int64_t j = 0; j < full; j += 16) {
+      const V y = V::mul_add(V::mul_sub(V::load(src + j), h, m), a, b);
+      tail == 0 ? store_n<V, Stream>(dst + j, 16, y) : store_n<V, false>(dst + j, 16, y);
     }
-  };
-  if (!walks_plane_groups(spatial)) return walk_one_by_one(p0, p1);
+    if (tail > 0)
+      store_n<V, false>(dst + full, tail,
+                        V::mul_add(V::mul_sub(load_n<V>(src + full, tail), h, m), a, b));
+    if (++c == channels) c = 0;
+  }
+}
+
+// The same pass over short planes whose size is not a multiple of 16 (walks_plane_groups), 16
+// planes at a time wherever p is a multiple of 16: such a group is `spatial` whole vectors,
+// 64-byte aligned, so none is masked and all can be streamed; lane i of vector v belongs to plane
+// (16 v + i) / spatial of the group, and takes its channel's parameters from 16-lane tables by a
+// permute. The plane number is the integer part of (16 v + i + 0.5) * (1 / spatial), computed in
+// float: the exact quotient is at least 0.5 / spatial away from an integer, far more than the
+// error of that product below 16 (2^-19 at most), for any spatial below kPlaneGroupSpatialLimit.
+// Planes before the first multiple of 16 and after the last whole group are walked one by one.
+// The arithmetic per element is that of the walk one by one.
+template <class V, bool Stream>
+void normalize_plane_groups(const float* in, float* out, int64_t p0, int64_t p1, int64_t channels,
+                            int64_t spatial, Centering centering, const float* scale,
+                            const float* shift) {
   const int64_t first_group = std::min(p1, (p0 + 15) / 16 * 16);
-  walk_one_by_one(p0, first_group);
+  normalize_planes_one_by_one<V, Stream>(in, out, p0, first_group, channels, spatial, centering,
+                                         scale, shift);
   const V inverse = V::broadcast(1.0f / static_cast<float>(spatial)), step = V::broadcast(16.0f);
   const V lane_centers = V::iota() + V::broadcast(0.5f);
   int64_t p = first_group;
@@ -475,7 +478,23 @@ void normalize_planes_kernel(const float* in, float* out, int64_t p0, int64_t p1
                          V::mul_add(xc, V::select(plane, a), V::select(plane, b)));
     }
   }
-  walk_one_by_one(p, p1);
+  normalize_planes_one_by_one<V, Stream>(in, out, p, p1, channels, spatial, centering, scale,
+                                         shift);
+}
+
+// The plane walk's entry point: groups of planes where the vector type permutes lanes in one
+// instruction (the portable one does not, and walks one by one).
+template <class V, bool Stream>
+void normalize_planes_kernel(const float* in, float* out, int64_t p0, int64_t p1, int64_t channels,
+                             int64_t spatial, Centering centering, const float* scale,
+                             const float* shift) {
+  if constexpr (V::kLanePermute) {
+    if (walks_plane_groups(spatial))
+      return normalize_plane_groups<V, Stream>(in, out, p0, p1, channels, spatial, centering, scale,
+                                               shift);
+  }
+  normalize_planes_one_by_one<V, Stream>(in, out, p0, p1, channels, spatial, centering, scale,
+                                         shift);
 }
 
 template <class V>
@@ -497,6 +516,7 @@ KernelTable make_kernel_table() {
            {&bwd_apply_wide_kernel<V, true, false>, &bwd_apply_wide_kernel<V, true, true>}},
           {&bwd_reduce_wide_kernel<V, false>, &bwd_reduce_wide_kernel<V, true>},
           {&normalize_planes_kernel<V, false>, &normalize_planes_kernel<V, true>},
+          V::kLanePermute,
           &V::store_fence};
 }
 

@@ -4,7 +4,7 @@
 //
 // Invariant: offers exactly the operations VecAvx512 offers (same names, same semantics, masked
 // loads read only the first n lanes and zero the rest), so the strip kernels compile unchanged on
-// either.
+// either; the lane permutes (kLanePermute) are the one exception, used only under if constexpr.
 #pragma once
 
 #include <cstring>
@@ -34,22 +34,9 @@ struct Vec16 {
   void stream(float* p) const { store(p); }  // no portable non-temporal store
   static void store_fence() {}
 
-  // Lane numbers (0..15): the integer parts of a vector of non-negative floats below 16.
-  struct Index {
-    int lane[16];
-  };
-  static Index truncate(Vec16 q) {
-    Index r;
-    for (int i = 0; i < 16; ++i) r.lane[i] = static_cast<int>(q.lane[i]);
-    return r;
-  }
-  // Lane i of the result: lane index[i] of table.
-  static Vec16 select(const Index& index, Vec16 table) {
-    Vec16 r;
-    for (int i = 0; i < 16; ++i) r.lane[i] = table.lane[index.lane[i] & 15];
-    return r;
-  }
-  static Vec16 iota() { return {Lanes{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}}; }
+  // No lane permute: the GCC/Clang vector extension has none that compiles to one instruction on
+  // every target, so kernels that would select lanes take their other path (normalize_planes).
+  static constexpr bool kLanePermute = false;
 
   friend Vec16 operator+(Vec16 a, Vec16 b) { return {a.lane + b.lane}; }
   friend Vec16 operator-(Vec16 a, Vec16 b) { return {a.lane - b.lane}; }

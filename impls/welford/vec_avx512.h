@@ -24,6 +24,7 @@ struct VecAvx512 {
   void stream(float* p) const { _mm512_stream_ps(p, v); }
   static void store_fence() { _mm_sfence(); }
 
+  static constexpr bool kLanePermute = true;
   // Lane numbers (0..15): the integer parts of a vector of non-negative floats below 16.
   struct Index {
     __m512i v;

@@ -415,8 +415,9 @@ nlohmann::json WelfordInstance::details() const {
           {"unit_columns", plan_.unit_columns},
           {"row_split", plan_.row_split},
           {"streaming_stores", plan_.plane_walk ? plan_.plane_stream : plan_.strips[0].stream},
-          {"walk", plan_.plane_walk
-                       ? (walks_plane_groups(plan_.spatial) ? "groups of 16 planes" : "planes")
+          {"walk", plan_.plane_walk ? (kernels_.plane_groups && walks_plane_groups(plan_.spatial)
+                                           ? "groups of 16 planes"
+                                           : "planes")
                    : plan_.strips[0].wide ? "unit rows"
                                           : "column groups"},
           {"threads", plan_.threads}};
