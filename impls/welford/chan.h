@@ -60,11 +60,13 @@ WELFORD_INLINE double fixed_order_sum(int64_t n, Term term) {
   double part[8] = {};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
+#pragma GCC unroll 8
     for (int k = 0; k < 8; ++k) part[k] += term(i + k);
-  for (int k = 0; i < n; ++i, ++k) part[k] += term(i);
-  for (int step = 1; step < 8; step *= 2)
-    for (int k = 0; k + step < 8; k += 2 * step) part[k] += part[k + step];
-  return part[0];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; ++k)  // the tail: k a constant, so the partial sums stay in registers
+    if (i + k < n) part[k] += term(i + k);
+  // The pairwise fold, spelled out: neighbours, then pairs, then halves.
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
 // Summaries of `count` values each, held as arrays of means and M2s.

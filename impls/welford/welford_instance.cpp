@@ -25,27 +25,35 @@ void WelfordInstance::ColumnParams::resize(size_t n) {
   for (auto* v : {&center_scale, &center, &a, &b, &c, &offset}) v->resize(n);
 }
 
-void WelfordInstance::fill_run(ColumnParams& params, int64_t j0, int64_t run) {
+void WelfordInstance::fill_run(ColumnParams& params, int64_t j0, int64_t run, bool folded,
+                               bool with_b) {
   if (run == 1) return;
-  for (auto* v : {&params.center_scale, &params.center, &params.a, &params.b, &params.c})
-    std::fill(v->begin() + j0 + 1, v->begin() + j0 + run, (*v)[j0]);
+  const auto copy = [&](std::vector<float>& v) {
+    std::fill(v.begin() + j0 + 1, v.begin() + j0 + run, v[j0]);
+  };
+  copy(params.a);
+  if (with_b) copy(params.b);
+  if (folded) return copy(params.offset);
+  for (auto* v : {&params.center_scale, &params.center, &params.c}) copy(*v);
 }
 
-void WelfordInstance::ColumnParams::note_scaling(int64_t columns) {
-  scaled = std::any_of(center_scale.begin(), center_scale.begin() + columns,
-                       [](float s) { return s != 1.0f; });
-}
-
-void WelfordInstance::ColumnParams::fold_centering(int64_t columns,
-                                                   const std::vector<float>& xc_factor) {
-  for (int64_t j = 0; j < columns; ++j)
-    offset[j] = static_cast<float>(double(c[j]) - double(center[j]) * double(xc_factor[j]));
+void WelfordInstance::ColumnParams::note_scaling(int64_t columns, int64_t run) {
+  scaled = false;
+  for (int64_t j = 0; j < columns; j += run) scaled |= center_scale[j] != 1.0f;
 }
 
 void WelfordInstance::finish_apply_params(ColumnParams& out, int64_t columns,
                                           const std::vector<float>& xc_factor) const {
-  out.note_scaling(columns);
-  if (plan_.strips[0].wide && !out.scaled) out.fold_centering(columns, xc_factor);
+  const int64_t run = run_length(plan_);
+  out.note_scaling(columns, run);
+  const bool backward = is_backward(p_.direction);
+  const bool folded = plan_.strips[0].wide && !out.scaled;
+  for (int64_t j0 = 0; j0 < columns; j0 += run) {
+    if (folded)
+      out.offset[j0] =
+          static_cast<float>(double(out.c[j0]) - double(out.center[j0]) * double(xc_factor[j0]));
+    fill_run(out, j0, run, folded, backward);
+  }
 }
 
 double WelfordInstance::ColumnParams::center_on(int64_t j, double mean) {
@@ -162,9 +170,9 @@ void WelfordInstance::begin_reduce(Scratch& own, int64_t u) {
     const int64_t f = feature_of(plan_, u, j0);
     const double invstd = inverse_std(var[f], p_.eps);
     own.reduce.a[j0] = static_cast<float>(invstd * own.reduce.center_on(j0, mean[f]));
-    fill_run(own.reduce, j0, run);
+    fill_run(own.reduce, j0, run, false, false);
   }
-  own.reduce.note_scaling(cols);
+  own.reduce.note_scaling(cols, run);
 }
 
 void WelfordInstance::reduce_step(Scratch& own, int64_t u, int s, int64_t q0, int64_t q1,
@@ -309,7 +317,6 @@ void WelfordInstance::finalize_stats(int64_t u, Scratch& out) {
     const double factor = out.apply.center_on(j0, mean);
     out.apply.a[j0] = static_cast<float>(gamma * invstd * factor);
     out.apply.c[j0] = shift;
-    fill_run(out.apply, j0, run);
   }
   finish_apply_params(out.apply, cols, out.apply.a);
 }
@@ -340,7 +347,6 @@ void WelfordInstance::finalize_grads(int t, int64_t u, ColumnParams& out) {
     out.a[j0] = static_cast<float>(k);
     out.b[j0] = static_cast<float>(-k * invstd * dgamma / reduction * factor);
     out.c[j0] = p_.global_stats ? 0.0f : static_cast<float>(-k * sum_dy / reduction);
-    fill_run(out, j0, run);
   }
   finish_apply_params(out, cols, p_.global_stats ? out.a : out.b);
 }
@@ -351,7 +357,6 @@ void WelfordInstance::set_apply_params(int64_t u, ColumnParams& out) {
   const int64_t cols = columns_of(u), run = run_length(plan_);
   for (int64_t j0 = 0; j0 < cols; j0 += run) {
     set_known_params(j0, feature_of(plan_, u, j0), out);
-    fill_run(out, j0, run);
   }
   finish_apply_params(out, cols, out.a);
 }

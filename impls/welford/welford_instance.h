@@ -30,10 +30,9 @@ class WelfordInstance final : public Instance {
     std::vector<float> center_scale, center, a, b, c, offset;
     bool scaled = false;  // some center_scale of the unit is not 1
     void resize(size_t n);
-    // Records whether any of the first `columns` centerings is scaled; call once they are set.
-    void note_scaling(int64_t columns);
-    // Sets the first `columns` offsets, xc being multiplied by `xc_factor` (a or b).
-    void fold_centering(int64_t columns, const std::vector<float>& xc_factor);
+    // Records whether any of the first `columns` centerings is scaled, reading the first entry
+    // of every run of `run` columns (a feature's columns share their parameters).
+    void note_scaling(int64_t columns, int64_t run);
     Centering centering() const { return {center_scale.data(), center.data()}; }
     // Sets column j's centering for `mean`; returns the factor the multipliers of xc need.
     double center_on(int64_t j, double mean);
@@ -63,12 +62,16 @@ class WelfordInstance final : public Instance {
   void finalize_stats(int64_t u, Scratch& out);
   void finalize_grads(int t, int64_t u, ColumnParams& out);
   void set_apply_params(int64_t u, ColumnParams& out);
-  // Completes the apply parameters of `columns` columns: their scaling, and their offsets where
-  // the row-major kernels will read them.
+  // Completes the apply parameters of `columns` columns, whose runs have their first entry set:
+  // their scaling, their offsets (xc multiplied by `xc_factor`, a or b) where the row-major
+  // kernels will read them, and the rest of every run.
   void finish_apply_params(ColumnParams& out, int64_t columns,
                            const std::vector<float>& xc_factor) const;
-  // Copies entry j0 of every per-column parameter to the rest of its feature's run.
-  static void fill_run(ColumnParams& params, int64_t j0, int64_t run);
+  // Copies entry j0 of the per-column parameters a kernel reads to the rest of its feature's run:
+  // a, and b where `with_b` (the backward apply), then offset where `folded` (the unscaled
+  // row-major kernels read nothing else), else the centering and c. Copying only those keeps the
+  // per-unit finalization of nchw 7x7 channel groups (784 columns) from rivalling its kernels.
+  static void fill_run(ColumnParams& params, int64_t j0, int64_t run, bool folded, bool with_b);
   // Entry j of out: feature f's parameters in a pass without a reduction.
   void set_known_params(int64_t j, int64_t f, ColumnParams& out) const;
   template <class F>
