@@ -10,6 +10,9 @@
 #include <cstdint>
 
 #define WELFORD_INLINE inline __attribute__((always_inline))
+// The same for the kernels' lambdas (GCC 12 keeps some of the portable kernels' lambdas out of
+// line, passing their vectors through the stack).
+#define WELFORD_INLINE_LAMBDA __attribute__((always_inline))
 
 namespace bnbench::welford {
 

@@ -309,8 +309,9 @@ WELFORD_INLINE void for_each_row_vector(const Rows& rows, int64_t q0, int64_t q1
   RowCursor row(rows, q0), ahead(rows, q0 + (Prefetch ? rows_ahead(cols.width, 1) : 0));
   for (int64_t q = q0; q < q1; ++q, row.next(), ahead.next()) {
     const int64_t next = Prefetch ? ahead.offset() - row.offset() : 0;
-    for_each_vector(row.offset(), cols,
-                    [&](int64_t o, int64_t j, int n) { element(o, j, n, next); });
+    for_each_vector(row.offset(), cols, [&](int64_t o, int64_t j, int n) WELFORD_INLINE_LAMBDA {
+      element(o, j, n, next);
+    });
   }
 }
 
@@ -334,25 +335,27 @@ template <class V, bool Scaled, bool Stream>
 void normalize_wide_kernel(const float* in, float* out, const Rows& rows, int64_t q0, int64_t q1,
                            Columns cols, Centering centering, const float* scale,
                            const float* shift) {
-  for_each_row_vector<Stream>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t next) {
-    if (Stream) __builtin_prefetch(in + o + next, 0, 0);
-    const V xc = centered<V, Scaled>(load_n<V>(in + o, n), centering, j, n);
-    store_n<V, Stream>(out + o, n,
-                       V::mul_add(xc, load_n<V>(scale + j, n), load_n<V>(shift + j, n)));
-  });
+  for_each_row_vector<Stream>(
+      rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t next) WELFORD_INLINE_LAMBDA {
+        if (Stream) __builtin_prefetch(in + o + next, 0, 0);
+        const V xc = centered<V, Scaled>(load_n<V>(in + o, n), centering, j, n);
+        store_n<V, Stream>(out + o, n,
+                           V::mul_add(xc, load_n<V>(scale + j, n), load_n<V>(shift + j, n)));
+      });
 }
 
 template <class V, bool Scaled, bool Stream>
 void bwd_apply_wide_kernel(const float* x, const float* dy, float* dx, const Rows& rows, int64_t q0,
                            int64_t q1, Columns cols, Centering centering, const float* a,
                            const float* b, const float* c) {
-  for_each_row_vector<false>(rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t) {
-    const V xc = centered<V, Scaled>(load_n<V>(x + o, n), centering, j, n);
-    const V g = load_n<V>(dy + o, n);
-    store_n<V, Stream>(dx + o, n,
-                       V::mul_add(load_n<V>(a + j, n), g,
-                                  V::mul_add(load_n<V>(b + j, n), xc, load_n<V>(c + j, n))));
-  });
+  for_each_row_vector<false>(
+      rows, q0, q1, cols, [&](int64_t o, int64_t j, int n, int64_t) WELFORD_INLINE_LAMBDA {
+        const V xc = centered<V, Scaled>(load_n<V>(x + o, n), centering, j, n);
+        const V g = load_n<V>(dy + o, n);
+        store_n<V, Stream>(dx + o, n,
+                           V::mul_add(load_n<V>(a + j, n), g,
+                                      V::mul_add(load_n<V>(b + j, n), xc, load_n<V>(c + j, n))));
+      });
 }
 
 // Row-major form of the backward reduction for units wider than one column group, for the same
@@ -375,18 +378,18 @@ void bwd_reduce_wide_kernel(const float* x, const float* dy, const Rows& rows, i
   RowCursor row(rows, q0), ahead(rows, q0 + rows_ahead(cols.width, 2));
   for (int64_t q = q0; q < q1;) {
     const int block = q1 - q < kBlockRows ? static_cast<int>(q1 - q) : kBlockRows;
-    for_each_vector(0, cols, [&](int64_t, int64_t j, int) {
+    for_each_vector(0, cols, [&](int64_t, int64_t j, int) WELFORD_INLINE_LAMBDA {
       V::zero().store(sd + j);
       V::zero().store(sx + j);
     });
     for (int k = 0; k < block; k += 2) {  // two rows per load and store of the lane sums
       const bool pair = k + 1 < block;
       const int64_t next = ahead.offset() - row.offset(), second = row_distance(row);
-      for_each_vector(row.offset(), cols, [&](int64_t o, int64_t j, int n) {
+      for_each_vector(row.offset(), cols, [&](int64_t o, int64_t j, int n) WELFORD_INLINE_LAMBDA {
         const V center = load_n<V>(centering.center + j, n), iv = load_n<V>(invstd + j, n);
         const V scale = Scaled ? load_n<V>(centering.scale + j, n) : V::zero();
         V sdj = V::load(sd + j), sxj = V::load(sx + j);
-        const auto add_row = [&](int64_t r) {
+        const auto add_row = [&](int64_t r) WELFORD_INLINE_LAMBDA {
           __builtin_prefetch(x + r + next, 0, 2);
           __builtin_prefetch(dy + r + next, 0, 2);
           const V g = load_n<V>(dy + r, n), v = load_n<V>(x + r, n);
@@ -458,13 +461,14 @@ void normalize_plane_groups(const float* in, float* out, int64_t p0, int64_t p1,
   const V lane_centers = V::iota() + V::broadcast(0.5f);
   int64_t p = first_group;
   for (int64_t c = p % channels; p + 16 <= p1; p += 16, c = (c + 16) % channels) {
-    const auto table = [&](const float* per_channel) {  // the group's 16 planes' parameters
-      if (c + 16 <= channels) return V::load(per_channel + c);
-      alignas(64) float wrapped[16];
-      for (int64_t i = 0, f = c; i < 16; ++i, f = f + 1 == channels ? 0 : f + 1)
-        wrapped[i] = per_channel[f];
-      return V::load(wrapped);
-    };
+    const auto table =
+        [&](const float* per_channel) WELFORD_INLINE_LAMBDA {  // the group's 16 planes' parameters
+          if (c + 16 <= channels) return V::load(per_channel + c);
+          alignas(64) float wrapped[16];
+          for (int64_t i = 0, f = c; i < 16; ++i, f = f + 1 == channels ? 0 : f + 1)
+            wrapped[i] = per_channel[f];
+          return V::load(wrapped);
+        };
     const V h = table(centering.scale), m = table(centering.center);
     const V a = table(scale), b = table(shift);
     const float* src = in + p * spatial;
