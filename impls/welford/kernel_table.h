@@ -93,5 +93,7 @@ struct KernelTable {
 
 const KernelTable& portable_kernels();
 const KernelTable& avx512_kernels();
+// What the portable kernels were compiled to, e.g. "2 x 32-byte vectors" (bnbench info).
+const char* portable_vectors();
 
 }  // namespace bnbench::welford

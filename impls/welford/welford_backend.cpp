@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <memory>
+#include <string>
 
 #include "registry.h"
 #include "welford_instance.h"
@@ -33,7 +34,8 @@ class WelfordBackend final : public Backend {
     i.description =
         "one-pass blocked Welford per lane, Chan merges in double, cache-blocked pipeline";
     i.version = "bnbench";
-    i.device = avx512_ ? "cpu (AVX-512 intrinsics)" : "cpu (portable C++, compiler-vectorized)";
+    i.device = avx512_ ? "cpu (AVX-512 intrinsics)"
+                       : std::string("cpu (portable C++, ") + welford::portable_vectors() + ")";
     i.extra["threads"] = omp_get_max_threads();
     return i;
   }
