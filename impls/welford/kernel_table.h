@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace bnbench::welford {
 
@@ -94,6 +95,6 @@ struct KernelTable {
 const KernelTable& portable_kernels();
 const KernelTable& avx512_kernels();
 // What the portable kernels were compiled to, e.g. "2 x 32-byte vectors" (bnbench info).
-const char* portable_vectors();
+std::string portable_vectors();
 
 }  // namespace bnbench::welford

@@ -1,4 +1,6 @@
 // The strip kernels instantiated for Vec16: portable C++ in the compile target's own vector width.
+#include <string>
+
 #include "strip_kernels.h"
 #include "vec16.h"
 
@@ -9,15 +11,9 @@ const KernelTable& portable_kernels() {
   return table;
 }
 
-const char* portable_vectors() {
-  switch (Vec16::kParts) {
-    case 1:
-      return "1 x 64-byte vector";
-    case 2:
-      return "2 x 32-byte vectors";
-    default:
-      return "4 x 16-byte vectors";
-  }
+std::string portable_vectors() {
+  return std::to_string(Vec16::kParts) + " x " + std::to_string(kNativeVectorBytes) +
+         "-byte vector" + (Vec16::kParts > 1 ? "s" : "");
 }
 
 }  // namespace bnbench::welford

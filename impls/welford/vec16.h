@@ -53,7 +53,8 @@ struct Vec16 {
 #if defined(__AVX__) && !defined(__AVX512F__)
     Vec16 r;
     for (int i = 0; i < kParts; ++i)
-      r.part[i] = reinterpret_cast<Part>(_mm256_maskload_ps(p + 8 * i, part_mask(n - 8 * i)));
+      r.part[i] = reinterpret_cast<Part>(
+          _mm256_maskload_ps(p + kPartLanes * i, part_mask(n - kPartLanes * i)));
     return r;
 #else
     alignas(64) float lanes[16] = {};
@@ -68,7 +69,8 @@ struct Vec16 {
   WELFORD_INLINE void store_first(float* p, int n) const {
 #if defined(__AVX__) && !defined(__AVX512F__)
     for (int i = 0; i < kParts; ++i)
-      _mm256_maskstore_ps(p + 8 * i, part_mask(n - 8 * i), reinterpret_cast<__m256>(part[i]));
+      _mm256_maskstore_ps(p + kPartLanes * i, part_mask(n - kPartLanes * i),
+                          reinterpret_cast<__m256>(part[i]));
 #else
     alignas(64) float lanes[16];
     store(lanes);

@@ -35,7 +35,7 @@ class WelfordBackend final : public Backend {
         "one-pass blocked Welford per lane, Chan merges in double, cache-blocked pipeline";
     i.version = "bnbench";
     i.device = avx512_ ? "cpu (AVX-512 intrinsics)"
-                       : std::string("cpu (portable C++, ") + welford::portable_vectors() + ")";
+                       : "cpu (portable C++, " + welford::portable_vectors() + ")";
     i.extra["threads"] = omp_get_max_threads();
     return i;
   }
